@@ -1,0 +1,48 @@
+# Self-documenting Makefile: `make help` lists every target with its `##` comment.
+# The virtual environment is built from requirements.lock on first use; nothing else is needed.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_BOOT ?= $(shell command -v python3.11 || command -v python3)
+VENV        := .venv
+PY          := $(VENV)/bin/python
+STAMP       := $(VENV)/.installed
+
+.PHONY: help reports test lab venv lock environment.yml check-data clean-venv
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_.-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -n "$(PYTHON_BOOT)" || { echo "Python 3.11+ is needed (python3 not found)"; exit 1; }
+	@$(PYTHON_BOOT) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed, found " + sys.version)'
+	test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PY) -m ipykernel install --sys-prefix --name techmarket --display-name "Python (techmarket)" >/dev/null
+	$(PY) -m techmarket fonts --check
+	touch $(STAMP)
+
+venv: $(STAMP) ## Create the virtual environment from the pinned lock (runs automatically)
+
+reports: $(STAMP) ## Build the HTML reports into reports/ (the main job)
+	$(PY) -m techmarket build
+
+test: $(STAMP) ## Run the whole test suite (unit tests, data checks, notebooks via nbval)
+	$(PY) -m pytest
+
+lab: $(STAMP) ## Open JupyterLab on the notebooks with the project kernel
+	$(VENV)/bin/jupyter lab notebooks/
+
+check-data: $(STAMP) ## Validate every table in data/ and print a summary
+	$(PY) -m techmarket check-data
+
+lock: $(STAMP) ## Regenerate requirements.lock from requirements.in, then environment.yml
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.lock requirements.in
+	$(PY) -m techmarket environment > environment.yml
+
+environment.yml: $(STAMP) ## Regenerate environment.yml from requirements.lock
+	$(PY) -m techmarket environment > environment.yml
+
+clean-venv: ## Remove the virtual environment
+	rm -rf $(VENV)

@@ -1,0 +1,1 @@
+"""Guangdong technology market (广东技术市场) reproducible package."""

@@ -1,0 +1,3 @@
+from techmarket.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,24 @@
+"""Every path the package uses, derived from the location of this file.
+
+Nothing depends on the current directory: notebooks, tests and the command line
+all resolve files from ``PROJ_ROOT``.
+"""
+from pathlib import Path
+
+PROJ_ROOT = Path(__file__).resolve().parents[2]
+DATA_DIR = PROJ_ROOT / "data"
+PAPER_DATA_DIR = DATA_DIR / "paper"
+EXTERNAL_DATA_DIR = DATA_DIR / "external"
+DATAPACKAGE = DATA_DIR / "datapackage.json"
+FACTS_CSV = PAPER_DATA_DIR / "facts.csv"
+EXTERNAL_CSV = EXTERNAL_DATA_DIR / "official_releases.csv"
+NOTEBOOKS_DIR = PROJ_ROOT / "notebooks"
+REPORTS_DIR = PROJ_ROOT / "reports"
+LOCK_FILE = PROJ_ROOT / "requirements.lock"
+REQUIREMENTS_IN = PROJ_ROOT / "requirements.in"
+ENVIRONMENT_YML = PROJ_ROOT / "environment.yml"
+
+# Read-only material beside the project (tests only; the package never reads it at run time).
+SHARED_DIR = PROJ_ROOT.parent / "shared"
+SHARED_PAPER = SHARED_DIR / "paper" / "000_f902fd160e55c233.txt"
+SHARED_EXTERNAL_CSV = SHARED_DIR / "external" / "official_releases.csv"
