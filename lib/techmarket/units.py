@@ -1,0 +1,61 @@
+"""Unit conversion, done in code and never by hand.
+
+Money goes to 亿元 (10^8 yuan), counts of contracts or projects to 项, percentages stay in %.
+A unit that cannot be converted without outside information (US dollars, which need an
+exchange rate that no source here gives) raises instead of guessing.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+# unit as printed -> (canonical unit, exact factor)
+CONVERSIONS: dict[str, tuple[str, Fraction]] = {
+    "亿元": ("亿元", Fraction(1)),
+    "万亿元": ("亿元", Fraction(10_000)),
+    "万元": ("亿元", Fraction(1, 10_000)),
+    "billion CNY": ("亿元", Fraction(10)),
+    "trillion CNY": ("亿元", Fraction(10_000)),
+    "项": ("项", Fraction(1)),
+    "万项": ("项", Fraction(10_000)),
+    "thousand contracts": ("项", Fraction(1_000)),
+    "%": ("%", Fraction(1)),
+    "% of GDP": ("%", Fraction(1)),
+    "% of national R&D": ("%", Fraction(1)),
+    "fraction": ("%", Fraction(100)),
+    "百分点": ("百分点", Fraction(1)),
+    "倍": ("倍", Fraction(1)),
+    "位": ("位", Fraction(1)),
+    "年": ("年", Fraction(1)),
+    "家": ("家", Fraction(1)),
+    "人": ("人", Fraction(1)),
+    "次": ("次", Fraction(1)),
+    "支": ("支", Fraction(1)),
+    "个": ("个", Fraction(1)),
+}
+NOT_CONVERTIBLE = {"billion USD": "needs an exchange rate, which no source in data/ gives"}
+
+
+class UnitError(ValueError):
+    """A unit that is unknown or cannot be converted without outside information."""
+
+
+def canonical_unit(unit: str) -> str:
+    """The unit a value in ``unit`` is converted to."""
+    if unit in NOT_CONVERTIBLE:
+        raise UnitError(f"unit {unit!r} cannot be converted: {NOT_CONVERTIBLE[unit]}")
+    try:
+        return CONVERSIONS[unit][0]
+    except KeyError:
+        raise UnitError(f"unknown unit {unit!r}; known: {sorted(CONVERSIONS)}") from None
+
+
+def conversion_factor(unit: str) -> Fraction:
+    """Exact factor that turns a value in ``unit`` into ``canonical_unit(unit)``."""
+    canonical_unit(unit)
+    return CONVERSIONS[unit][1]
+
+
+def to_canonical(value: str | float | Fraction, unit: str) -> tuple[float, str]:
+    """Convert ``value`` printed in ``unit`` to the canonical unit: ``(value, canonical unit)``."""
+    factor = conversion_factor(unit)
+    return float(Fraction(value) * factor), canonical_unit(unit)
