@@ -110,7 +110,7 @@ def load_facts(path: Path | str = FACTS_CSV) -> pd.DataFrame:
     bounds = [_interval_bounds(v, q) for v, q in zip(df["value"], df["qualifier"])]
     out["lo"] = [b[0] for b in bounds]
     out["hi"] = [b[1] for b in bounds]
-    out["unit_canonical"] = [CONVERSIONS[u][0] for u in df["unit"]]
+    out["unit_canonical"] = pd.array([CONVERSIONS[u][0] for u in df["unit"]], dtype="string")
     out["value_canonical"] = [float(Fraction(v) * CONVERSIONS[u][1]) for v, u in zip(df["value"], df["unit"])]
     for col in ("section", "locator", "indicator", "geo", "category", "dimension", "measure",
                 "unit", "qualifier", "relative_to", "span", "note", "fact_id", "value"):
@@ -123,6 +123,7 @@ def load_external(path: Path | str = EXTERNAL_CSV) -> pd.DataFrame:
     """Official releases beside the paper (data/external/official_releases.csv), validated and typed.
 
     Added columns: ``line`` (CSV line, the row's identity: ``ext_id`` = 'EXT-<line>'),
+    ``value_text`` (the value as printed, so its precision is known),
     ``value_canonical``/``unit_canonical`` (money in 亿元, counts in 项, shares in %; values in
     US dollars keep their unit and get no canonical value, since no exchange rate is given).
     """
@@ -133,9 +134,10 @@ def load_external(path: Path | str = EXTERNAL_CSV) -> pd.DataFrame:
     out.insert(0, "line", out.index + 2)
     out.insert(0, "ext_id", [f"EXT-{i + 2:03d}" for i in out.index])
     out["year"] = out["year"].astype(int)
+    out.insert(out.columns.get_loc("value"), "value_text", df["value"].astype("string"))
     out["value"] = out["value"].astype(float)
     conv = [CONVERSIONS.get(u) for u in df["unit"]]
-    out["unit_canonical"] = [c[0] if c else u for c, u in zip(conv, df["unit"])]
+    out["unit_canonical"] = pd.array([c[0] if c else u for c, u in zip(conv, df["unit"])], dtype="string")
     out["value_canonical"] = [
         float(Fraction(v) * c[1]) if c else float("nan") for v, c in zip(df["value"], conv)
     ]

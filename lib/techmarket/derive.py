@@ -1,0 +1,324 @@
+"""Values the paper only implies, derived in code with their lineage.
+
+Each derivation names its inputs by what they are (indicator, area, year, measure, ...), not by
+row number; an input must match exactly one row of data/paper/facts.csv or
+data/external/official_releases.csv. Inputs enter as rounding intervals in canonical units
+(lib/techmarket/units.py), and the result is an ``Interval``: every value the printed inputs allow.
+
+Where several routes lead to the same quantity (Guangdong's 2016 turnover from the 4.39
+multiple, from the 44.73 % CAGR, from the GDP share, from the R&D share and from the
+electronic-information share) every route is kept as its own row so they can be compared.
+
+Each derived row records ``route`` (a sentence), ``formula`` (with input ids), ``inputs``
+(fact_ids and ext_ids) and ``origins`` (paper locators and external publishers): a derived value
+never loses where its inputs came from.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pandas as pd
+
+from techmarket.metrics import Interval
+from techmarket.units import conversion_factor
+
+FACT_KEYS = ("indicator", "geo", "year", "base_year", "category", "measure", "locator", "relative_to", "qualifier")
+EXT_KEYS = ("series", "geo", "year", "unit", "publisher", "qualifier")
+
+
+@dataclass(frozen=True)
+class Ref:
+    """One input: a selector that must match exactly one row of a source table."""
+
+    source: str  # "fact" or "ext"
+    where: tuple[tuple[str, object], ...]
+
+    def describe(self) -> str:
+        return ", ".join(f"{k}={v}" for k, v in self.where)
+
+
+def fact(indicator: str, geo: str, year: int | None, measure: str = "level", category: str = "",
+         **more: object) -> Ref:
+    """Select one row of the paper's facts (``category=""`` selects the total)."""
+    where = dict(indicator=indicator, geo=geo, year=year, measure=measure, category=category, **more)
+    unknown = set(where) - set(FACT_KEYS)
+    if unknown:
+        raise TypeError(f"unknown fact selector keys {unknown}")
+    return Ref("fact", tuple(where.items()))
+
+
+def ext(series: str, geo: str, year: int, **more: object) -> Ref:
+    """Select one row of the official releases."""
+    where = dict(series=series, geo=geo, year=year, **more)
+    unknown = set(where) - set(EXT_KEYS)
+    if unknown:
+        raise TypeError(f"unknown external selector keys {unknown}")
+    return Ref("ext", tuple(where.items()))
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """How one implied value is computed from named inputs."""
+
+    indicator: str
+    geo: str
+    year: int
+    unit: str
+    route: str
+    inputs: dict[str, Ref]
+    compute: Callable[..., Interval]
+    category: str = ""
+    measure: str = "level"
+    formula: str = ""
+
+
+class DerivationError(ValueError):
+    """An input selector that matches no row or several rows, or an input that cannot be used."""
+
+
+def _match(table: pd.DataFrame, ref: Ref) -> pd.Series:
+    mask = pd.Series(True, index=table.index)
+    for key, value in ref.where:
+        col = table[key]
+        if value is None:
+            mask &= col.isna() | (col.astype("string") == "")
+        else:
+            mask &= (col == value).fillna(False).astype(bool)
+    rows = table[mask]
+    if len(rows) != 1:
+        raise DerivationError(f"{ref.source} selector ({ref.describe()}) matches {len(rows)} rows, expected 1")
+    return rows.iloc[0]
+
+
+def _input_interval(row: pd.Series, source: str) -> tuple[Interval, str, str, dict[str, bool]]:
+    """(interval in canonical unit, id, origin, flags) for one matched row."""
+    if source == "fact":
+        text, unit, qualifier = str(row["value"]), str(row["unit"]), str(row["qualifier"])
+        ident, origin = str(row["fact_id"]), f"paper {row['locator']}"
+    else:
+        text, unit, qualifier = str(row["value_text"]), str(row["unit"]), str(row["qualifier"])
+        ident, origin = str(row["ext_id"]), f"{row['publisher']} (read at {row['retrieved_from'] or 'address not recorded'})"
+    if qualifier in ("lower_bound", "upper_bound"):
+        raise DerivationError(f"{ident} is only a {qualifier.replace('_', ' ')} and cannot enter a derivation")
+    interval = (Interval.point(text) if "/" in text else Interval.printed(text)) * conversion_factor(unit)
+    flags = {
+        "approximate": qualifier == "approximate",
+        "preliminary": qualifier == "rounded_or_preliminary",
+    }
+    return interval, ident, origin, flags
+
+
+def evaluate(d: Derivation, facts: pd.DataFrame, external: pd.DataFrame) -> dict:
+    """Compute one derivation: a row of the derived table."""
+    values, ids, origins = {}, [], []
+    approximate = preliminary = False
+    for name, ref in d.inputs.items():
+        row = _match(facts if ref.source == "fact" else external, ref)
+        interval, ident, origin, flags = _input_interval(row, ref.source)
+        values[name] = interval
+        ids.append(ident)
+        if origin not in origins:
+            origins.append(origin)
+        approximate |= flags["approximate"]
+        preliminary |= flags["preliminary"]
+    result = d.compute(**values)
+    formula = d.formula
+    for name, ident in zip(d.inputs, ids):
+        formula = formula.replace(f"{{{name}}}", ident)
+    return {
+        "indicator": d.indicator, "geo": d.geo, "year": d.year, "category": d.category,
+        "measure": d.measure, "unit": d.unit,
+        "value": result.mid, "lo": float(result.lo), "hi": float(result.hi), "interval": result,
+        "route": d.route, "formula": formula, "inputs": ";".join(ids), "origins": " | ".join(origins),
+        "approximate_input": approximate, "preliminary_input": preliminary,
+    }
+
+
+# -------------------------------------------------------------------------------------------
+# The derivations. Units: money 亿元, counts 项, shares and ratios in %.
+# -------------------------------------------------------------------------------------------
+T20 = fact("turnover", "广东", 2020, locator="§2.1")
+GD = "广东"
+
+
+def _turnover_2016_routes() -> list[Derivation]:
+    common = dict(indicator="turnover", geo=GD, year=2016, unit="亿元")
+    return [
+        Derivation(**common, route="2020 turnover ÷ stated multiple 2020/2016 (是2016年4.39倍)",
+                   formula="{t} / {m}", inputs={"t": T20, "m": fact("turnover", GD, 2020, "multiple", base_year=2016)},
+                   compute=lambda t, m: t / m),
+        Derivation(**common, route="2020 turnover ÷ (1 + stated CAGR)^4 (年均增长44.73%)",
+                   formula="{t} / (1 + {g}/100)^4", inputs={"t": T20, "g": fact("turnover", GD, 2020, "cagr", base_year=2016)},
+                   compute=lambda t, g: t / (1 + g / 100) ** 4),
+        Derivation(**common, route="2016 turnover/GDP × 2016 GDP (0.98% of 80 666.72亿元)",
+                   formula="{r}/100 × {gdp}", inputs={"r": fact("turnover_to_gdp", GD, 2016, locator="§2.2"),
+                                                    "gdp": fact("gdp", GD, 2016)},
+                   compute=lambda r, gdp: r / 100 * gdp),
+        Derivation(**common, route="2016 turnover/R&D × 2016 R&D (38.80% of 2 035.1亿元)",
+                   formula="{r}/100 × {rd}", inputs={"r": fact("turnover_to_rd", GD, 2016, locator="§2.2"),
+                                                   "rd": fact("rd_expenditure", GD, 2016)},
+                   compute=lambda r, rd: r / 100 * rd),
+        Derivation(**common, route="2016 electronic-information turnover ÷ its 2016 share (588.61亿元 = 74.54%)",
+                   formula="{e} / ({s}/100)", inputs={"e": fact("turnover", GD, 2016, category="电子信息"),
+                                                     "s": fact("turnover", GD, 2016, "share", category="电子信息")},
+                   compute=lambda e, s: e / (s / 100)),
+    ]
+
+
+def _other_guangdong() -> list[Derivation]:
+    ttv20 = fact("tech_transaction_value", GD, 2020)
+    avg16 = fact("avg_turnover_per_contract", GD, 2016)
+    m = fact("turnover", GD, 2020, "multiple", base_year=2016)
+    r16 = fact("turnover_to_gdp", GD, 2016, locator="§2.2")
+    gdp16 = fact("gdp", GD, 2016)
+    out = [
+        Derivation("tech_transaction_value", GD, 2016, "亿元", "2020 技术交易额 ÷ stated multiple (3.36倍)",
+                   {"v": ttv20, "m": fact("tech_transaction_value", GD, 2020, "multiple", base_year=2016)},
+                   lambda v, m: v / m, formula="{v} / {m}"),
+        Derivation("tech_transaction_value", GD, 2016, "亿元", "2020 技术交易额 ÷ (1 + stated CAGR)^4 (36.36%)",
+                   {"v": ttv20, "g": fact("tech_transaction_value", GD, 2020, "cagr", base_year=2016)},
+                   lambda v, g: v / (1 + g / 100) ** 4, formula="{v} / (1 + {g}/100)^4"),
+        Derivation("contracts", GD, 2016, "项", "2016 turnover (2020 ÷ 4.39) ÷ 2016 average per contract (451.95万元)",
+                   {"t": T20, "m": m, "a": avg16}, lambda t, m, a: t / m / a, formula="{t} / {m} / {a}"),
+        Derivation("contracts", GD, 2016, "项", "2016 turnover (0.98% of GDP) ÷ 2016 average per contract (451.95万元)",
+                   {"r": r16, "gdp": gdp16, "a": avg16}, lambda r, gdp, a: r / 100 * gdp / a,
+                   formula="{r}/100 × {gdp} / {a}"),
+    ]
+    # Figure 1's 2017-2019 bars: the text never states them; Figure 2's chart data gives
+    # turnover/GDP for every year, and official releases give GDP (rounded or preliminary).
+    gdp_ext = {
+        2017: ext("gdp", GD, 2017, unit="万亿元"),
+        2018: ext("gdp", GD, 2018, unit="万亿元"),
+        2019: ext("gdp", GD, 2019, unit="亿元"),
+    }
+    for year, gdp in gdp_ext.items():
+        out.append(Derivation(
+            "turnover", GD, year, "亿元",
+            f"Figure 2 chart data turnover/GDP {year} × official {year} GDP",
+            {"r": fact("turnover_to_gdp", GD, year, locator="Figure 2 data"), "gdp": gdp},
+            lambda r, gdp: r / 100 * gdp, formula="{r}/100 × {gdp}"))
+    return out
+
+
+def _contract_types() -> list[Derivation]:
+    def ct(cat: str, year: int, measure: str = "level", **k: object) -> Ref:
+        return fact("turnover", GD, year, measure, category=cat, **k)
+
+    m = fact("turnover", GD, 2020, "multiple", base_year=2016)
+    svc, dev, tra = "技术服务", "技术开发", "技术转让"
+    return [
+        Derivation("turnover", GD, 2016, "亿元", "2020 技术服务 ÷ stated multiple (11倍)",
+                   {"v": ct(svc, 2020), "k": ct(svc, 2020, "multiple", base_year=2016)},
+                   lambda v, k: v / k, category=svc, formula="{v} / {k}"),
+        Derivation("turnover", GD, 2016, "亿元", "2020 技术开发 ÷ stated multiple (3.39倍)",
+                   {"v": ct(dev, 2020), "k": ct(dev, 2020, "multiple", base_year=2016)},
+                   lambda v, k: v / k, category=dev, formula="{v} / {k}"),
+        Derivation("turnover", GD, 2020, "亿元", "2020 技术转让 share × 2020 turnover",
+                   {"s": ct(tra, 2020, "share"), "t": T20},
+                   lambda s, t: s / 100 * t, category=tra, formula="{s}/100 × {t}"),
+        Derivation("turnover", GD, 2016, "亿元", "2016 技术转让 share × 2016 turnover (2020 ÷ 4.39)",
+                   {"s": ct(tra, 2016, "share"), "t": T20, "m": m},
+                   lambda s, t, m: s / 100 * t / m, category=tra, formula="{s}/100 × {t} / {m}"),
+        Derivation("turnover", GD, 2020, "%", "技术咨询 2020 share = 100 − the other three shares",
+                   {"a": ct(svc, 2020, "share"), "b": ct(dev, 2020, "share"), "c": ct(tra, 2020, "share")},
+                   lambda a, b, c: 100 - a - b - c, category="技术咨询", measure="share",
+                   formula="100 − {a} − {b} − {c}"),
+        Derivation("turnover", GD, 2020, "亿元", "技术咨询 2020 = turnover − 技术服务 − 技术开发 − 技术转让 (share × turnover)",
+                   {"t": T20, "a": ct(svc, 2020), "b": ct(dev, 2020), "s": ct(tra, 2020, "share")},
+                   lambda t, a, b, s: t - a - b - s / 100 * t, category="技术咨询",
+                   formula="{t} − {a} − {b} − {s}/100 × {t}"),
+        Derivation("turnover", GD, 2016, "%", "技术服务 2016 share = 2020 share − stated pp change (近31.58)",
+                   {"s": ct(svc, 2020, "share"), "d": ct(svc, 2020, "pp_change", base_year=2016)},
+                   lambda s, d: s - d, category=svc, measure="share", formula="{s} − {d}"),
+        Derivation("turnover", GD, 2016, "%", "技术服务 2016 share = (2020 level ÷ 11) ÷ (2020 turnover ÷ 4.39)",
+                   {"v": ct(svc, 2020), "k": ct(svc, 2020, "multiple", base_year=2016), "t": T20, "m": m},
+                   lambda v, k, t, m: (v / k) / (t / m) * 100, category=svc, measure="share",
+                   formula="({v} / {k}) / ({t} / {m}) × 100"),
+        Derivation("turnover", GD, 2016, "%", "技术开发 2016 share = 2020 share − stated pp change (−7.99)",
+                   {"s": ct(dev, 2020, "share"), "d": ct(dev, 2020, "pp_change", base_year=2016)},
+                   lambda s, d: s - d, category=dev, measure="share", formula="{s} − ({d})"),
+        Derivation("turnover", GD, 2016, "%", "技术开发 2016 share = (2020 level ÷ 3.39) ÷ (2020 turnover ÷ 4.39)",
+                   {"v": ct(dev, 2020), "k": ct(dev, 2020, "multiple", base_year=2016), "t": T20, "m": m},
+                   lambda v, k, t, m: (v / k) / (t / m) * 100, category=dev, measure="share",
+                   formula="({v} / {k}) / ({t} / {m}) × 100"),
+        Derivation("turnover", GD, 2016, "%", "技术咨询 2016 share = 100 − 技术转让 − 技术服务 (52.57 − 31.58) − 技术开发 (27.13 + 7.99)",
+                   {"tr": ct(tra, 2016, "share"), "s": ct(svc, 2020, "share"), "ds": ct(svc, 2020, "pp_change", base_year=2016),
+                    "d": ct(dev, 2020, "share"), "dd": ct(dev, 2020, "pp_change", base_year=2016)},
+                   lambda tr, s, ds, d, dd: 100 - tr - (s - ds) - (d - dd), category="技术咨询", measure="share",
+                   formula="100 − {tr} − ({s} − {ds}) − ({d} − ({dd}))"),
+    ]
+
+
+def _fields_and_cities() -> list[Derivation]:
+    out = []
+    for cat in ("城市建设与社会发展", "现代交通"):
+        out.append(Derivation("turnover", GD, 2020, "亿元", f"{cat} 2020 share × 2020 turnover",
+                              {"s": fact("turnover", GD, 2020, "share", category=cat), "t": T20},
+                              lambda s, t: s / 100 * t, category=cat, formula="{s}/100 × {t}"))
+    gz20 = fact("turnover", "广州", 2020, qualifier="exact")
+    out += [
+        Derivation("turnover", "深圳", 2020, "亿元",
+                   "three-city share (广深莞 97.01%) × 2020 turnover − 广州 − 东莞",
+                   {"s": fact("turnover", "广州+深圳+东莞", 2020, "share"), "t": T20,
+                    "g": gz20, "d": fact("turnover", "东莞", 2020)},
+                   lambda s, t, g, d: s / 100 * t - g - d, formula="{s}/100 × {t} − {g} − {d}"),
+        Derivation("turnover", "东莞", 2016, "亿元", "2020 level ÷ (1 + stated growth 3 359.2%)",
+                   {"v": fact("turnover", "东莞", 2020), "g": fact("turnover", "东莞", 2020, "growth_pct", base_year=2016)},
+                   lambda v, g: v / (1 + g / 100), formula="{v} / (1 + {g}/100)"),
+        Derivation("turnover", "清远", 2016, "亿元", "2020 level ÷ stated multiple (41倍)",
+                   {"v": fact("turnover", "清远", 2020), "k": fact("turnover", "清远", 2020, "multiple", base_year=2016)},
+                   lambda v, k: v / k, formula="{v} / {k}"),
+        Derivation("turnover", "清远", 2016, "亿元", "2020 level ÷ (1 + stated growth 4 000%)",
+                   {"v": fact("turnover", "清远", 2020), "g": fact("turnover", "清远", 2020, "growth_pct", base_year=2016)},
+                   lambda v, g: v / (1 + g / 100), formula="{v} / (1 + {g}/100)"),
+    ]
+    return out
+
+
+TABLE1_GEOS = ("全国", "北京", "广东", "江苏", "山东", "上海", "陕西", "湖北", "浙江", "四川", "天津")
+
+
+def _table1_gdp() -> list[Derivation]:
+    """2020 GDP of each Table 1 row: turnover ÷ turnover/GDP (used for the size cross-section)."""
+    return [
+        Derivation("gdp", g, 2020, "亿元", "Table 1 turnover ÷ Table 1 turnover/GDP",
+                   {"t": fact("turnover", g, 2020, locator="Table 1"),
+                    "r": fact("turnover_to_gdp", g, 2020, locator="Table 1")},
+                   lambda t, r: t / (r / 100), formula="{t} / ({r}/100)")
+        for g in TABLE1_GEOS
+    ]
+
+
+def derivations() -> list[Derivation]:
+    """Every derivation the package makes, in a stable order."""
+    return _turnover_2016_routes() + _other_guangdong() + _contract_types() + _fields_and_cities() + _table1_gdp()
+
+
+def derived_values(facts: pd.DataFrame | None = None, external: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The derived table: one row per (quantity, route), with interval, lineage and origins."""
+    from techmarket.loaders import load_external, load_facts
+
+    facts = load_facts() if facts is None else facts
+    external = load_external() if external is None else external
+    rows = [evaluate(d, facts, external) for d in derivations()]
+    df = pd.DataFrame(rows)
+    key = df[["indicator", "geo", "year", "category", "measure"]].astype(str).agg("|".join, axis=1)
+    df.insert(0, "derived_id", [f"D-{i + 1:02d}" for i in range(len(df))])
+    df.insert(1, "route_no", key.groupby(key).cumcount() + 1)
+    return df
+
+
+def compare_routes(derived: pd.DataFrame) -> pd.DataFrame:
+    """One row per derived quantity: how many routes, their hull, and whether all routes agree
+    (some value lies inside every route's interval)."""
+    out = []
+    for keys, grp in derived.groupby(["indicator", "geo", "year", "category", "measure", "unit"], sort=False):
+        intervals = list(grp["interval"])
+        # in one dimension, pairwise overlap means one value lies in all of them (Helly)
+        common = all(a.intersects(b) for i, a in enumerate(intervals) for b in intervals[i + 1:])
+        out.append(dict(zip(["indicator", "geo", "year", "category", "measure", "unit"], keys),
+                        routes=len(grp), lo=min(grp["lo"]), hi=max(grp["hi"]),
+                        routes_agree=common if len(grp) > 1 else pd.NA,
+                        derived_ids=";".join(grp["derived_id"])))
+    return pd.DataFrame(out)
