@@ -1,0 +1,164 @@
+"""The facts table against the paper's text (read from ../shared/paper, which CI lays beside
+the project; the package itself never reads it).
+
+- every span is a verbatim substring of the paper and states the row's value;
+- Table 1 and Figure 2's chart data, parsed from the text independently, match the rows;
+- every number printed in the paper is covered by some fact's span, apart from the kinds of
+  number listed in NOT_QUANTITIES (dates, citation marks, headings, labels).
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from techmarket.loaders import load_facts
+
+CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+ZERO_WORDS = ("无一家", "没有", "均为零")
+FRACTION_WORDS = {"1/3": "三分之一", "1/2": "一半"}
+NUMBER_RE = re.compile(r"\d{1,3}(?: \d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+
+TABLE1_START = "表1 2020年主要省市技术交易情况"
+TABLE1_END = "4.3区域技术交易平台有待完善"
+FIG2_START = " 技术合同成交额/GDP"
+TABLE1_COLUMNS = {("rank", "turnover"): 0, ("level", "turnover"): 2,
+                  ("share", "turnover"): 3, ("level", "turnover_to_gdp"): 4}
+
+
+@pytest.fixture(scope="module")
+def facts():
+    return load_facts()
+
+
+def states_value(span: str, value: str, measure: str) -> bool:
+    """Does ``span`` print ``value`` (digits with thousands spaces removed, or Chinese words)?"""
+    compact = re.sub(r"(?<=\d) (?=\d)", "", span)
+    v = value.lstrip("-")
+    if re.search(rf"(?<![\d.]){re.escape(v)}(?![\d])", compact):
+        return True
+    if value in FRACTION_WORDS:
+        return FRACTION_WORDS[value] in span
+    if value == "0":
+        return any(w in span for w in ZERO_WORDS)
+    n = int(v) if v.isdigit() else None
+    if n is not None and n <= 10:
+        word = [k for k, d in CN_DIGITS.items() if d == n]
+        if any(f"{w}{unit}" in span for w in word for unit in ("年", "次", "大", "家")):
+            return True
+        if measure == "rank" and (any(f"第{w}" in span for w in word) or (n == 1 and "首位" in span)
+                                  or (n == 2 and "其次" in span)):
+            return True
+    return False
+
+
+def test_every_span_is_verbatim_in_the_paper(facts, paper_text):
+    missing = [(r.fact_id, r.span) for r in facts.itertuples() if r.span not in paper_text]
+    assert not missing, f"spans not found verbatim in the paper: {missing}"
+
+
+def test_every_span_states_its_value(facts):
+    bad = [(r.fact_id, r.value, r.span) for r in facts.itertuples()
+           if not states_value(r.span, r.value, r.measure)]
+    assert not bad, f"span does not print the value: {bad}"
+
+
+def test_states_value_rejects_a_wrong_number():
+    assert states_value("合同成交额3 465.92亿元", "3465.92", "level")
+    assert not states_value("合同成交额3 465.92亿元", "3465.9", "level")
+    assert not states_value("合同成交额3 465.92亿元", "465.92", "level")
+    assert states_value("由全省第七跃居全省第三", "7", "rank")
+    assert not states_value("由全省第七跃居全省第三", "5", "rank")
+
+
+def _table1_rows(paper_text: str) -> dict[str, list[str]]:
+    block = paper_text[paper_text.index(TABLE1_START) + len(TABLE1_START):paper_text.index(TABLE1_END)]
+    rows = {}
+    for chunk in block.split("\n\n"):
+        cells = [c.strip() for c in chunk.strip("\n").split("\n")]
+        if len(cells) == 5 and cells[1] != "地区":
+            rows[cells[1]] = cells
+    return rows
+
+
+def test_table1_parsed_from_text_matches_every_row(facts, paper_text):
+    rows = _table1_rows(paper_text)
+    assert list(rows) == ["全国", "北京", "广东", "江苏", "山东", "上海", "陕西", "湖北", "浙江", "四川", "天津"]
+    t1 = facts[facts.locator == "Table 1"]
+    seen = set()
+    for r in t1.itertuples():
+        col = TABLE1_COLUMNS[(r.measure, r.indicator)]
+        cell = rows[r.geo][col]
+        assert cell == r.span, (r.fact_id, cell, r.span)
+        assert re.sub(r"[ %]", "", cell) == r.value, (r.fact_id, cell, r.value)
+        seen.add((r.geo, col))
+    cells = {(g, c) for g, row in rows.items() for c in (0, 2, 3, 4) if row[c]}
+    assert cells == seen, f"Table 1 cells without a fact: {sorted(cells - seen)}"
+
+
+def test_figure2_chart_data_matches_rows(facts, paper_text):
+    tail = paper_text[paper_text.index(FIG2_START):]
+    tokens = [t.strip() for t in re.split(r"[\t\n]", tail) if t.strip()]
+    years = [int(t) for t in tokens[1:6]]
+    gdp_series = dict(zip(years, tokens[6:11]))
+    assert years == [2016, 2017, 2018, 2019, 2020]
+    assert tokens[11:14] == ["技术合同成交额/R", "&", "D经费"]
+    rd_first = tokens[14]
+    f2 = facts[facts.locator == "Figure 2 data"]
+    got_gdp = {int(r.year): r.value for r in f2.itertuples() if r.indicator == "turnover_to_gdp"}
+    got_rd = {int(r.year): r.value for r in f2.itertuples() if r.indicator == "turnover_to_rd"}
+    assert got_gdp == gdp_series
+    assert got_rd == {2016: rd_first}
+    assert len(tokens) == 15, "the R&D series has more points than the one recorded"
+
+
+# --- coverage: every number printed in the paper ---------------------------------------------
+NOT_QUANTITIES = {
+    "dates": r"(?<![\d.])(19[89]\d|20[0-3]\d)(?=年|-|～)|(?<=[-～])(19[89]\d|20[0-3]\d)(?=年)",
+    "citation, bookmark and footnote marks": r"\[[^\]]*\]",
+    "section headings": r"(?m)^\s*\d(\.\d)?(?=\s?[\u4e00-\u9fff])",
+    "figure and table labels": r"[图表]\s*\d+",
+    "technology names (5G)": r"\d+G(?![A-Za-z])",
+}
+
+
+def _blank(text: str, pattern: str) -> str:
+    return re.sub(pattern, lambda m: " " * len(m.group(0)), text)
+
+
+def uncovered_numbers(paper_text: str, spans: set[str]) -> list[str]:
+    text = paper_text
+    # Table 1 and the chart data are matched cell by cell above
+    t0, t1 = text.index(TABLE1_START), text.index(TABLE1_END)
+    text = text[:t0] + " " * (t1 - t0) + text[t1:]
+    f0 = text.index(FIG2_START)
+    text = text[:f0] + " " * (len(text) - f0)
+    for pattern in NOT_QUANTITIES.values():
+        text = _blank(text, pattern)
+    covered = [False] * len(text)
+    for span in spans:
+        start = paper_text.find(span)
+        while start != -1:
+            covered[start:start + len(span)] = [True] * len(span)
+            start = paper_text.find(span, start + 1)
+    out = []
+    for m in NUMBER_RE.finditer(text):
+        if not all(covered[m.start():m.end()]):
+            out.append(f"{m.group(0)!r} in …{paper_text[max(0, m.start() - 15):m.end() + 10]}…")
+    return out
+
+
+def text_spans(facts) -> set[str]:
+    """Spans outside Table 1 (whose cell spans, such as '3', are matched by position above)."""
+    return set(facts.loc[facts.locator != "Table 1", "span"])
+
+
+def test_every_number_in_the_paper_is_a_fact(facts, paper_text):
+    missing = uncovered_numbers(paper_text, text_spans(facts))
+    assert not missing, "numbers printed in the paper but not in data/paper/facts.csv:\n" + "\n".join(missing)
+
+
+def test_coverage_check_notices_a_dropped_fact(facts, paper_text):
+    spans = text_spans(facts) - {"陆续开展3次考核评价"}
+    missing = uncovered_numbers(paper_text, spans)
+    assert len(missing) == 1 and missing[0].startswith("'3'")
