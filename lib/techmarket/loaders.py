@@ -46,7 +46,7 @@ def read_raw(path: Path, resource_name: str) -> pd.DataFrame:
     return df.astype(object)
 
 
-def _problems_from(err: pa.errors.SchemaErrors, key: list[str] | None) -> list[Problem]:
+def _problems_from(err: pa.errors.SchemaErrors, df: pd.DataFrame, key: list[str] | None) -> list[Problem]:
     problems: dict[tuple, Problem] = {}
     for rec in err.failure_cases.to_dict("records"):
         idx = rec.get("index")
@@ -55,7 +55,11 @@ def _problems_from(err: pa.errors.SchemaErrors, key: list[str] | None) -> list[P
         column = rec.get("column") if isinstance(rec.get("column"), str) else None
         found = rec.get("failure_case")
         found = None if found is None or pd.isna(found) else str(found)
-        if check == "multiple_fields_uniqueness":
+        if check in schema.RULE_COLUMNS:
+            # a rule across columns: report it once per row, in the column the rule is about
+            column = schema.RULE_COLUMNS[check]
+            found = str(df.at[idx, column]) if line is not None else None
+        elif check == "multiple_fields_uniqueness":
             # one problem per row, naming the whole key rather than each of its columns
             column, check, found = None, f"unique: the combination {key} must not repeat", None
         elif check.startswith("field_uniqueness"):
@@ -72,7 +76,7 @@ def validate(df: pd.DataFrame, sch: pa.DataFrameSchema, path: Path) -> None:
         sch.validate(df, lazy=True)
     except pa.errors.SchemaErrors as err:
         key = sch.unique if isinstance(sch.unique, list) else None
-        raise DataValidationError(path, _problems_from(err, key)) from None
+        raise DataValidationError(path, _problems_from(err, df, key)) from None
 
 
 def _interval_bounds(value: str, qualifier: str) -> tuple[float, float]:

@@ -204,18 +204,20 @@ def _shares_add_up(df: pd.DataFrame) -> pd.Series:
     return ok
 
 
-FACT_RULES: list[tuple[Callable[[pd.DataFrame], pd.Series], str]] = [
-    (_nonnegative, "value: must be non-negative unless the measure is a change (pp_change, growth_pct)"),
-    (_unit_fits_measure, f"unit: must fit the measure {UNITS_BY_MEASURE}"),
-    (_relative_to_present, "relative_to: required for share, rank and streak"),
-    (_base_year_present, "base_year: required for changes, growth, CAGR, means and multiples over time"),
-    (_base_year_before_year, "base_year: must be earlier than year"),
-    (_shares_add_up, "share: parts of one whole must add up to at most 100 % (exactly 100 % for a complete partition) within rounding"),
+# (row test, the column a failure is reported in, the rule as the error states it)
+FACT_RULES: list[tuple[Callable[[pd.DataFrame], pd.Series], str, str]] = [
+    (_nonnegative, "value", "value: must be non-negative unless the measure is a change (pp_change, growth_pct)"),
+    (_unit_fits_measure, "unit", f"unit: must fit the measure {UNITS_BY_MEASURE}"),
+    (_relative_to_present, "relative_to", "relative_to: required for share, rank and streak"),
+    (_base_year_present, "base_year", "base_year: required for changes, growth, CAGR, means and multiples over time"),
+    (_base_year_before_year, "base_year", "base_year: must be earlier than year"),
+    (_shares_add_up, "value", "share: parts of one whole must add up to at most 100 % (exactly 100 % for a complete partition) within rounding"),
 ]
+RULE_COLUMNS = {msg: column for _, column, msg in FACT_RULES}
 
 
 def facts_schema() -> pa.DataFrameSchema:
-    checks = [pa.Check(fn, error=msg) for fn, msg in FACT_RULES]
+    checks = [pa.Check(fn, error=msg) for fn, _, msg in FACT_RULES]
     return raw_schema("facts", checks)
 
 
