@@ -116,3 +116,19 @@ def test_intersects_respects_open_ends():
     assert not a.intersects(Interval(1, 2))
     assert a.intersects(Interval(F("0.999"), 2))
     assert Interval(0, 1).intersects(Interval(1, 2))
+
+
+def test_whole_counts_and_fractions_are_exact_measurements_are_not():
+    from techmarket.metrics import value_interval
+
+    assert value_interval("39845", "项") == Interval.point(39845)
+    assert value_interval("33", "家") == Interval.point(33)
+    assert value_interval("1/3", "fraction") == Interval.point(F(1, 3))
+    assert value_interval("54.94", "万项") == Interval.printed("54.94")  # rounded to 100 contracts
+    assert value_interval("3200", "亿元") == Interval.printed("3200")
+
+
+def test_numpy_floats_are_read_as_their_decimal():
+    import numpy as np
+
+    assert Interval.point(np.float64(4.385)).lo == F("4.385")

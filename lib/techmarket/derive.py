@@ -20,11 +20,11 @@ from typing import Callable
 
 import pandas as pd
 
-from techmarket.metrics import Interval
+from techmarket.metrics import Interval, value_interval
 from techmarket.units import conversion_factor
 
 FACT_KEYS = ("indicator", "geo", "year", "base_year", "category", "measure", "locator", "relative_to", "qualifier")
-EXT_KEYS = ("series", "geo", "year", "unit", "publisher", "qualifier")
+EXT_KEYS = ("series", "geo", "year", "unit", "publisher", "qualifier", "publisher_prefix")
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def fact(indicator: str, geo: str, year: int | None, measure: str = "level", cat
 def ext(series: str, geo: str, year: int, **more: object) -> Ref:
     """Select one row of the official releases."""
     where = dict(series=series, geo=geo, year=year, **more)
-    unknown = set(where) - set(EXT_KEYS)
+    unknown = set(where) - set(EXT_KEYS)  # publisher_prefix: publisher starts with this text
     if unknown:
         raise TypeError(f"unknown external selector keys {unknown}")
     return Ref("ext", tuple(where.items()))
@@ -80,6 +80,9 @@ class DerivationError(ValueError):
 def _match(table: pd.DataFrame, ref: Ref) -> pd.Series:
     mask = pd.Series(True, index=table.index)
     for key, value in ref.where:
+        if key.endswith("_prefix"):
+            mask &= table[key.removesuffix("_prefix")].astype(str).str.startswith(str(value))
+            continue
         col = table[key]
         if value is None:
             mask &= col.isna() | (col.astype("string") == "")
@@ -101,7 +104,7 @@ def _input_interval(row: pd.Series, source: str) -> tuple[Interval, str, str, di
         ident, origin = str(row["ext_id"]), f"{row['publisher']} (read at {row['retrieved_from'] or 'address not recorded'})"
     if qualifier in ("lower_bound", "upper_bound"):
         raise DerivationError(f"{ident} is only a {qualifier.replace('_', ' ')} and cannot enter a derivation")
-    interval = (Interval.point(text) if "/" in text else Interval.printed(text)) * conversion_factor(unit)
+    interval = value_interval(text, unit) * conversion_factor(unit)
     flags = {
         "approximate": qualifier == "approximate",
         "preliminary": qualifier == "rounded_or_preliminary",
@@ -201,6 +204,31 @@ def _other_guangdong() -> list[Derivation]:
     return out
 
 
+# Official R&D expenditure for the years the paper does not give (2017-2019). Where several
+# releases give a year, the national R&D bulletin (NBS/MOST/MOF) is preferred to reposts of
+# provincial summaries; 2017 has a single, low-quality source and is flagged in its origins.
+RD_EXT = {
+    2017: ext("rd_expenditure", GD, 2017),
+    2018: ext("rd_expenditure", GD, 2018, unit="billion CNY"),
+    2019: ext("rd_expenditure", GD, 2019, publisher_prefix="《2019年全国科技经费投入统计公报》全文"),
+}
+
+
+def _turnover_to_rd() -> list[Derivation]:
+    """Figure 2's turnover/R&D series survives only for 2016; the middle years are derived from
+    Figure 2's turnover/GDP × official GDP, divided by official R&D expenditure."""
+    gdp_ext = {2017: ext("gdp", GD, 2017, unit="万亿元"), 2018: ext("gdp", GD, 2018, unit="万亿元"),
+               2019: ext("gdp", GD, 2019, unit="亿元")}
+    return [
+        Derivation("turnover_to_rd", GD, year, "%",
+                   f"(Figure 2 turnover/GDP {year} × official GDP) ÷ official R&D {year}",
+                   {"r": fact("turnover_to_gdp", GD, year, locator="Figure 2 data"), "gdp": gdp_ext[year],
+                    "rd": RD_EXT[year]},
+                   lambda r, gdp, rd: r / 100 * gdp / rd * 100, formula="{r}/100 × {gdp} ÷ {rd} × 100")
+        for year in (2017, 2018, 2019)
+    ]
+
+
 def _contract_types() -> list[Derivation]:
     def ct(cat: str, year: int, measure: str = "level", **k: object) -> Ref:
         return fact("turnover", GD, year, measure, category=cat, **k)
@@ -292,7 +320,8 @@ def _table1_gdp() -> list[Derivation]:
 
 def derivations() -> list[Derivation]:
     """Every derivation the package makes, in a stable order."""
-    return _turnover_2016_routes() + _other_guangdong() + _contract_types() + _fields_and_cities() + _table1_gdp()
+    return (_turnover_2016_routes() + _other_guangdong() + _turnover_to_rd() + _contract_types()
+            + _fields_and_cities() + _table1_gdp())
 
 
 def derived_values(facts: pd.DataFrame | None = None, external: pd.DataFrame | None = None) -> pd.DataFrame:

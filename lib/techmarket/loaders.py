@@ -15,9 +15,9 @@ import pandera.pandas as pa
 
 from techmarket import schema
 from techmarket.errors import DataValidationError, Problem
-from techmarket.metrics import decimals_of
+from techmarket.metrics import decimals_of, value_interval
 from techmarket.paths import EXTERNAL_CSV, FACTS_CSV
-from techmarket.units import NOT_CONVERTIBLE, CONVERSIONS
+from techmarket.units import CONVERSIONS, NOT_CONVERTIBLE
 
 HEADER_LINE = 1  # data row i (0-based) sits on CSV line i + 2
 
@@ -79,20 +79,14 @@ def validate(df: pd.DataFrame, sch: pa.DataFrameSchema, path: Path) -> None:
         raise DataValidationError(path, _problems_from(err, df, key)) from None
 
 
-def _interval_bounds(value: str, qualifier: str) -> tuple[float, float]:
+def _interval_bounds(value: str, qualifier: str, unit: str) -> tuple[float, float]:
     """Bounds of what a printed value can be (in its own unit); see data/README.md."""
-    if "/" in value:
-        x = float(Fraction(value))
-        lo = hi = x
-    else:
-        half = 0.5 * 10 ** -decimals_of(value)
-        x = float(value)
-        lo, hi = x - half, x + half
     if qualifier == "lower_bound":
-        return x, float("inf")
+        return float(Fraction(value)), float("inf")
     if qualifier == "upper_bound":
-        return float("-inf"), x
-    return lo, hi
+        return float("-inf"), float(Fraction(value))
+    i = value_interval(value, unit)
+    return float(i.lo), float(i.hi)
 
 
 def load_facts(path: Path | str = FACTS_CSV) -> pd.DataFrame:
@@ -111,7 +105,7 @@ def load_facts(path: Path | str = FACTS_CSV) -> pd.DataFrame:
         out[col] = pd.array([int(v) if v else None for v in df[col]], dtype="Int64")
     out["value_num"] = [float(Fraction(v)) for v in df["value"]]
     out["decimals"] = pd.array([None if "/" in v else decimals_of(v) for v in df["value"]], dtype="Int64")
-    bounds = [_interval_bounds(v, q) for v, q in zip(df["value"], df["qualifier"])]
+    bounds = [_interval_bounds(v, q, u) for v, q, u in zip(df["value"], df["qualifier"], df["unit"])]
     out["lo"] = [b[0] for b in bounds]
     out["hi"] = [b[1] for b in bounds]
     out["unit_canonical"] = pd.array([CONVERSIONS[u][0] for u in df["unit"]], dtype="string")

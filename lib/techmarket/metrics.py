@@ -12,6 +12,7 @@ floats or ``Interval``s.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -23,10 +24,13 @@ Number = Union[int, float, Fraction, str]
 def _frac(x: Number) -> Fraction:
     if isinstance(x, Fraction):
         return x
-    if isinstance(x, float):
-        if not math.isfinite(x):
+    if isinstance(x, numbers.Integral):
+        return Fraction(int(x))
+    if isinstance(x, numbers.Real):  # float, numpy floating
+        f = float(x)
+        if not math.isfinite(f):
             raise ValueError(f"not a finite number: {x}")
-        return Fraction(repr(x))  # the decimal the float was written as: 4.385 means 4.385
+        return Fraction(repr(f))  # the decimal the float was written as: 4.385 means 4.385
     return Fraction(str(x).replace(" ", ""))
 
 
@@ -172,6 +176,17 @@ class Interval:
         lo = math.nextafter(float(self.lo) ** (1 / n), -math.inf)
         hi = math.nextafter(float(self.hi) ** (1 / n), math.inf)
         return Interval(Fraction(max(lo, 0.0)), Fraction(hi), True, True)
+
+
+def value_interval(text: str, unit: str) -> Interval:
+    """What a value printed as ``text`` in ``unit`` can be: exact for a fraction ('1/3') and for a
+    whole count of things (39 845项, 33家), else its rounding interval."""
+    from techmarket.units import COUNT_UNITS
+
+    text = str(text)
+    if "/" in text or (unit in COUNT_UNITS and "." not in text):
+        return Interval.point(text)
+    return Interval.printed(text)
 
 
 Value = Union[float, Interval]

@@ -32,6 +32,9 @@ CONVERSIONS: dict[str, tuple[str, Fraction]] = {
     "支": ("支", Fraction(1)),
     "个": ("个", Fraction(1)),
 }
+# Units of whole things counted one by one: a whole number printed in one of them is exact
+# (39 845项 means exactly 39 845), not a rounded measurement.
+COUNT_UNITS = frozenset({"项", "家", "人", "次", "支", "个", "位", "年"})
 NOT_CONVERTIBLE = {"billion USD": "needs an exchange rate, which no source in data/ gives"}
 
 
@@ -59,3 +62,10 @@ def to_canonical(value: str | float | Fraction, unit: str) -> tuple[float, str]:
     """Convert ``value`` printed in ``unit`` to the canonical unit: ``(value, canonical unit)``."""
     factor = conversion_factor(unit)
     return float(Fraction(value) * factor), canonical_unit(unit)
+
+
+def factor_between(from_unit: str, to_unit: str) -> Fraction:
+    """Exact factor turning a value in ``from_unit`` into ``to_unit`` (same canonical unit)."""
+    if canonical_unit(from_unit) != canonical_unit(to_unit):
+        raise UnitError(f"cannot convert {from_unit!r} to {to_unit!r}: different quantities")
+    return conversion_factor(from_unit) / conversion_factor(to_unit)
