@@ -1,0 +1,121 @@
+"""Analyses that go one step past the paper: trends, growth decomposition, concentration and
+a size cross-section. Pure functions over numbers and data frames; statsmodels for the models.
+
+Five annual points leave three degrees of freedom for a trend: intervals are wide, and the
+functions report them rather than a bare point estimate.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+
+CONFIDENCE = 0.95  # confidence level of every interval reported by the notebooks
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Log-linear trend log(y) = a + b·(year − first year)."""
+
+    rate: float       # annual growth in %, 100·(e^b − 1)
+    ci_low: float     # confidence interval of the rate, %
+    ci_high: float
+    n: int
+    df_resid: int
+    r2: float
+    fitted: pd.Series  # fitted values on the original scale, indexed by year
+
+
+def loglinear_trend(values: pd.Series, alpha: float = 1 - CONFIDENCE) -> Trend:
+    """Fit a log-linear trend to ``values`` indexed by year (OLS, t-based interval)."""
+    if len(values) < 3 or (values <= 0).any():
+        raise ValueError("a log-linear trend needs at least 3 positive values")
+    years = np.asarray(values.index, dtype=float)
+    X = sm.add_constant(years - years.min())
+    fit = sm.OLS(np.log(values.to_numpy(dtype=float)), X).fit()
+    b = fit.params[1]
+    lo, hi = fit.conf_int(alpha)[1]
+    fitted = pd.Series(np.exp(fit.fittedvalues), index=values.index)
+    return Trend(100 * math.expm1(b), 100 * math.expm1(lo), 100 * math.expm1(hi),
+                 int(fit.nobs), int(fit.df_resid), float(fit.rsquared), fitted)
+
+
+@dataclass(frozen=True)
+class Decomposition:
+    """Turnover growth split into growth of the contract count and of the value per contract."""
+
+    total_log: float
+    count_log: float
+    value_log: float
+
+    @property
+    def count_share(self) -> float:
+        """Share of the (log) growth due to more contracts, in %."""
+        return 100 * self.count_log / self.total_log
+
+    @property
+    def value_share(self) -> float:
+        return 100 * self.value_log / self.total_log
+
+
+def growth_decomposition(turnover0: float, turnover1: float, count0: float, count1: float) -> Decomposition:
+    """log(T1/T0) = log(N1/N0) + log(A1/A0) with A = T/N: an exact split of the growth."""
+    total = math.log(turnover1 / turnover0)
+    count = math.log(count1 / count0)
+    return Decomposition(total, count, total - count)
+
+
+HHI_MAX = 10_000  # the HHI of a single unit holding 100 % (shares in percent, squared)
+
+
+def hhi(shares_pct) -> float:
+    """Herfindahl-Hirschman index (0 to HHI_MAX) of shares given in % that cover the whole."""
+    s = np.asarray(list(shares_pct), dtype=float)
+    return float(np.sum(s**2))
+
+
+def hhi_bounds(known_pct, cap_pct: float | None = None) -> tuple[float, float]:
+    """Bounds on the HHI when only some shares are known.
+
+    The unknown remainder R = 100 − Σ known is spread over units of unknown size. Spread thinly
+    it adds nothing (lower bound); packed into as few units as possible, none larger than
+    ``cap_pct`` (default: the smallest known share, when the known units are the largest), it
+    adds ⌊R/cap⌋·cap² + (R mod cap)² (upper bound).
+    """
+    k = [float(x) for x in known_pct]
+    rem = max(0.0, 100.0 - sum(k))
+    cap = float(cap_pct) if cap_pct is not None else min(k)
+    base = sum(x * x for x in k)
+    if rem == 0 or cap <= 0:
+        return base, base
+    full = math.floor(rem / cap)
+    return base, base + full * cap * cap + (rem - full * cap) ** 2
+
+
+def concentration_ratio(shares_pct, n: int) -> float:
+    """CR-n: the sum of the n largest shares (%)."""
+    return float(sum(sorted((float(s) for s in shares_pct), reverse=True)[:n]))
+
+
+@dataclass(frozen=True)
+class CrossSection:
+    elasticity: float
+    ci_low: float
+    ci_high: float
+    r2: float
+    n: int
+    residuals: pd.Series    # log points above (+) or below (−) the fitted line, by label
+    fitted: pd.Series
+
+
+def loglog_crosssection(x: pd.Series, y: pd.Series, alpha: float = 1 - CONFIDENCE) -> CrossSection:
+    """OLS of log(y) on log(x) across units (same index); residuals say who sits above the line."""
+    x, y = x.astype(float), y.astype(float)
+    X = sm.add_constant(np.log(x.to_numpy()))
+    fit = sm.OLS(np.log(y.to_numpy()), X).fit()
+    lo, hi = fit.conf_int(alpha)[1]
+    return CrossSection(float(fit.params[1]), float(lo), float(hi), float(fit.rsquared), int(fit.nobs),
+                        pd.Series(fit.resid, index=x.index), pd.Series(np.exp(fit.fittedvalues), index=x.index))

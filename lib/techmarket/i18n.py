@@ -1,0 +1,88 @@
+"""Chinese and English: labels for areas, categories, indicators and units, and the language check.
+
+Every figure title, axis label, legend, table header and narrative heading goes through
+``tr(lang, zh=..., en=...)`` or one of the label functions, so both languages always exist.
+"""
+from __future__ import annotations
+
+LANGS = ("zh", "en")
+
+
+def check_lang(lang: object) -> str:
+    """Return ``lang`` if it is a supported language, else raise a clear ValueError."""
+    if lang not in LANGS:
+        raise ValueError(f"parameter lang must be one of {list(LANGS)}, got {lang!r}")
+    return lang  # type: ignore[return-value]
+
+
+def tr(lang: str, zh: str, en: str) -> str:
+    """Pick the text for ``lang``."""
+    return zh if check_lang(lang) == "zh" else en
+
+
+GEO_EN = {
+    "全国": "China", "广东": "Guangdong", "北京": "Beijing", "江苏": "Jiangsu", "山东": "Shandong",
+    "上海": "Shanghai", "陕西": "Shaanxi", "湖北": "Hubei", "浙江": "Zhejiang", "四川": "Sichuan",
+    "天津": "Tianjin", "湖南": "Hunan", "河南": "Henan", "海南": "Hainan", "广州": "Guangzhou",
+    "深圳": "Shenzhen", "东莞": "Dongguan", "韶关": "Shaoguan", "清远": "Qingyuan", "苏州": "Suzhou",
+    "武汉": "Wuhan", "西安": "Xi'an", "大连": "Dalian", "广州+深圳+东莞": "Guangzhou+Shenzhen+Dongguan",
+    "广东地级市": "Guangdong prefecture-level cities", "全国城市": "Chinese cities",
+}
+
+CATEGORY_EN = {
+    "技术开发": "Technology development", "技术转让": "Technology transfer",
+    "技术咨询": "Technology consulting", "技术服务": "Technology services",
+    "电子信息": "Electronic information", "城市建设与社会发展": "Urban construction & social development",
+    "现代交通": "Modern transport", "其他领域": "Other fields",
+    "高校": "Universities", "科研机构": "Research institutes", "高校和科研机构": "Universities and research institutes",
+    "优秀": "Excellent", "良好": "Good", "合格": "Pass", "不合格": "Fail", "取消资格": "Disqualified",
+    "参评": "Evaluated", "国家技术转移机构": "National technology-transfer institutions",
+}
+
+INDICATORS = {
+    "turnover": ("技术合同成交额", "Technology-contract turnover"),
+    "contracts": ("技术合同数", "Technology contracts"),
+    "tech_transaction_value": ("技术交易额", "Technology transaction value"),
+    "avg_turnover_per_contract": ("平均每项合同成交额", "Average turnover per contract"),
+    "gdp": ("地区生产总值", "GDP"),
+    "rd_expenditure": ("研发经费支出", "R&D expenditure"),
+    "turnover_to_gdp": ("成交额占GDP比重", "Turnover / GDP"),
+    "turnover_to_rd": ("成交额占R&D经费比重", "Turnover / R&D"),
+    "rd_to_gdp": ("R&D占GDP比重", "R&D / GDP"),
+}
+
+UNITS_EN = {
+    "亿元": "100 million yuan", "万元": "10,000 yuan", "万亿元": "trillion yuan", "项": "contracts",
+    "万项": "10,000 contracts", "%": "%", "百分点": "percentage points", "倍": "times", "位": "rank",
+    "年": "years", "家": "institutions", "人": "people", "次": "times", "支": "funds", "个": "",
+}
+
+
+def geo(name: str, lang: str) -> str:
+    return name if check_lang(lang) == "zh" else GEO_EN.get(name, name)
+
+
+def category(name: str, lang: str) -> str:
+    return name if check_lang(lang) == "zh" else CATEGORY_EN.get(name, name)
+
+
+def indicator(name: str, lang: str) -> str:
+    zh, en = INDICATORS[name]
+    return tr(lang, zh, en)
+
+
+def unit(name: str, lang: str) -> str:
+    return name if check_lang(lang) == "zh" else UNITS_EN.get(name, name)
+
+QUALIFIERS = {
+    "exact": ("确数", "exact"),
+    "rounded_or_preliminary": ("取整数或初步数", "rounded or preliminary"),
+    "approximate": ("约数", "approximate"),
+    "lower_bound": ("下限", "lower bound"),
+    "upper_bound": ("上限", "upper bound"),
+}
+
+
+def qualifier(name: str, lang: str) -> str:
+    zh, en = QUALIFIERS[name]
+    return tr(lang, zh, en)

@@ -1,0 +1,78 @@
+"""Analyses beyond the paper, against hand-derived results."""
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from techmarket.analysis import (
+    concentration_ratio,
+    growth_decomposition,
+    hhi,
+    hhi_bounds,
+    loglinear_trend,
+    loglog_crosssection,
+)
+
+
+def test_trend_of_an_exact_exponential_is_its_rate():
+    values = pd.Series([100 * 1.1**t for t in range(5)], index=range(2016, 2021))
+    t = loglinear_trend(values)
+    assert t.rate == pytest.approx(10.0) and t.ci_low == pytest.approx(10.0, abs=1e-6)
+    assert t.n == 5 and t.df_resid == 3
+
+
+def test_trend_with_noise_by_hand():
+    # log y = 0, 1, 1, 2 at x = 0..3: Sxy = 3, Sxx = 5, b = 0.6; residuals -0.1, 0.3, -0.3, 0.1;
+    # s² = 0.2 / 2 = 0.1; se(b) = sqrt(0.1 / 5); t(0.975, 2) = 4.302653
+    values = pd.Series(np.exp([0.0, 1.0, 1.0, 2.0]), index=[2017, 2018, 2019, 2020])
+    t = loglinear_trend(values)
+    se = math.sqrt(0.1 / 5)
+    assert t.rate == pytest.approx(100 * math.expm1(0.6))
+    assert t.ci_low == pytest.approx(100 * math.expm1(0.6 - 4.302653 * se), abs=1e-4)
+    assert t.ci_high == pytest.approx(100 * math.expm1(0.6 + 4.302653 * se), abs=1e-4)
+
+
+def test_trend_needs_three_positive_points():
+    with pytest.raises(ValueError):
+        loglinear_trend(pd.Series([1.0, 2.0], index=[1, 2]))
+    with pytest.raises(ValueError):
+        loglinear_trend(pd.Series([1.0, 0.0, 2.0], index=[1, 2, 3]))
+
+
+def test_growth_decomposition_splits_exactly():
+    d = growth_decomposition(100, 400, 10, 20)  # turnover ×4, contracts ×2, value per contract ×2
+    assert d.count_share == pytest.approx(50.0) and d.value_share == pytest.approx(50.0)
+    d = growth_decomposition(100, 200, 10, 10)
+    assert d.count_share == pytest.approx(0.0) and d.value_share == pytest.approx(100.0)
+
+
+def test_hhi_and_concentration_ratio():
+    assert hhi([50, 50]) == 5000
+    assert hhi([100]) == 10_000
+    assert concentration_ratio([10, 50, 40], 2) == 90
+
+
+def test_hhi_bounds_by_hand():
+    # known 40 and 25, remainder 35 in units of at most 25: one of 25 and one of 10
+    lo, hi = hhi_bounds([40, 25])
+    assert lo == 1600 + 625 and hi == 1600 + 625 + 625 + 100
+    # nothing unknown: both bounds equal the HHI
+    assert hhi_bounds([60, 40]) == (5200, 5200)
+    # an explicit cap
+    assert hhi_bounds([50], cap_pct=50) == (2500, 5000)
+
+
+def test_loglog_crosssection_recovers_a_power_law():
+    x = pd.Series([1.0, 4.0, 9.0, 16.0], index=list("abcd"))
+    y = 2 * x**0.5
+    cs = loglog_crosssection(x, y)
+    assert cs.elasticity == pytest.approx(0.5) and cs.r2 == pytest.approx(1.0)
+    assert cs.residuals.abs().max() < 1e-12
+
+
+def test_loglog_residual_sign_says_above_or_below():
+    x = pd.Series([1.0, 2.0, 4.0, 8.0], index=list("abcd"))
+    y = pd.Series([1.0, 2.0, 8.0, 8.0], index=list("abcd"))  # c sits above the line
+    cs = loglog_crosssection(x, y)
+    assert cs.residuals["c"] > 0

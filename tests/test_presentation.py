@@ -1,0 +1,100 @@
+"""Language, display objects, checks and figure helpers used by the notebooks."""
+import base64
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from techmarket import checks, figures, i18n, report  # noqa: E402
+from techmarket.context import setup, study_period  # noqa: E402
+from techmarket.loaders import load_external, load_facts  # noqa: E402
+from techmarket.metrics import Interval  # noqa: E402
+
+
+def test_check_lang():
+    assert i18n.check_lang("en") == "en"
+    with pytest.raises(ValueError, match=r"parameter lang must be one of \['zh', 'en'\], got 'fr'"):
+        i18n.check_lang("fr")
+
+
+def test_every_area_and_category_in_the_data_has_an_english_label():
+    f, e = load_facts(), load_external()
+    geos = set(f.geo) | set(e.geo) | set(f.relative_to[f.measure.isin(["share", "rank"])]) - {"contract_type"}
+    assert not [g for g in geos if g and g not in i18n.GEO_EN]
+    cats = set(f.category[f.dimension.isin(["contract_type", "tech_field", "performer", "evaluation_grade", "channel"])])
+    assert not [c for c in cats if c not in i18n.CATEGORY_EN]
+
+
+def test_labels_switch_language():
+    assert i18n.geo("广东", "en") == "Guangdong" and i18n.geo("广东", "zh") == "广东"
+    assert i18n.indicator("turnover", "en") == "Technology-contract turnover"
+    assert i18n.qualifier("rounded_or_preliminary", "zh") == "取整数或初步数"
+
+
+def test_say_and_table_have_readable_text_forms():
+    out = report.say("en", zh="# 中文", en="# English")
+    assert out._repr_mimebundle_() == {"text/markdown": "# English", "text/plain": "# English"}
+    t = report.table(pd.DataFrame({"a": ["1"]}), "Caption")
+    bundle = t._repr_mimebundle_()
+    assert bundle["text/plain"].startswith("Caption\n") and "<caption>Caption</caption>" in bundle["text/html"]
+
+
+def test_fmt():
+    assert report.fmt(3465.92, 2, "en") == "3,465.92"
+    assert report.fmt(3465.92, 2, "zh") == "3465.92"
+    assert report.fmt(None) == "—" and report.fmt(float("nan")) == "—"
+
+
+def test_figure_output_is_png_with_caption_and_deterministic():
+    def draw():
+        fig, ax = plt.subplots()
+        ax.plot([1, 2], [3, 4])
+        return report.figure(fig, "a caption")
+
+    a, b = draw()._repr_mimebundle_(), draw()._repr_mimebundle_()
+    assert a == b and a["text/plain"] == "[figure] a caption"
+    assert base64.b64decode(a["image/png"]).startswith(b"\x89PNG")
+
+
+def test_comparison_verdicts():
+    assert checks.compare("44.73", Interval.point("44.725")).verdict == checks.CONSISTENT
+    assert checks.compare("44.74", Interval.point("44.725")).verdict == checks.DIFFERS
+    assert checks.compare("31.58", Interval.point("31.0"), "approximate").verdict == checks.APPROX_DIFFERS
+    assert checks.compare("2000", Interval.point("2256.53"), "lower_bound").verdict == checks.CONSISTENT
+    assert checks.compare("2000", Interval.point("1999"), "lower_bound").verdict == checks.DIFFERS
+    assert checks.compare("4.39", Interval("4.3875", "4.3877")).computed_text() == "4.388"
+    assert checks.compare("4.39", Interval("4.37", "4.41")).computed_text() == "[4.370, 4.410]"
+
+
+def test_external_agreement():
+    assert checks.external_agreement("110760.94", "亿元", "110760.94", "亿元") == checks.SAME
+    assert checks.external_agreement("110760.94", "亿元", "11.076", "万亿元") == checks.WITHIN
+    assert checks.external_agreement("3200", "亿元", "3479.9", "亿元") == checks.EXT_DIFFERS
+    assert checks.external_agreement("2.90", "%", "2.9", "% of GDP") == checks.SAME  # same number, printed differently
+
+
+def test_setup_validates_parameters():
+    with pytest.raises(ValueError, match="lang"):
+        setup(lang="de")
+    with pytest.raises(ValueError, match="Table 1 provinces"):
+        setup(lang="zh", province="香港")
+    ctx = setup(lang="en", province="江苏")
+    assert ctx.geo("江苏") == "Jiangsu" and ctx.printed("S2.2-13") == "38.80"
+    assert ctx.interval("S2.1-02") == Interval.point(39845)  # a count is exact
+    assert "(§2.1)" in ctx.quote("S2.1-03")
+
+
+def test_study_period_is_read_from_the_paper():
+    assert study_period(load_facts()) == (2016, 2020)  # “是2016年4.39倍” about 2020
+
+
+def test_bars_by_origin_leaves_gaps_visible():
+    series = pd.DataFrame({"label": [1, 2], "value": [1.0, float("nan")], "lo": [0.9, float("nan")],
+                           "hi": [1.1, float("nan")], "origin": ["derived", "gap"]})
+    fig = figures.bars_by_origin(series, "t", "y", "en")
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "no data" in texts
+    plt.close(fig)
