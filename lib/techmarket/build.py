@@ -55,8 +55,36 @@ def execute(nb: Path, lang: str, out: Path, parameters: dict | None = None) -> N
     atomic_write(out, nbformat.writes(executed) + "\n")
 
 
+def refresh_committed(only: list[str] | None = None) -> int:
+    """Re-execute the committed notebooks in place with their default parameters, so that the
+    outputs nbval checks are current. Returns an exit code."""
+    import nbformat
+    import papermill
+
+    failed = 0
+    for nb in notebooks():
+        if only and nb.stem not in only:
+            continue
+        t0 = time.perf_counter()
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / nb.name
+            try:
+                papermill.execute_notebook(str(nb), str(out), kernel_name=KERNEL, cwd=str(NOTEBOOKS_DIR),
+                                           progress_bar=False, log_output=False)
+            except Exception as err:
+                failed += 1
+                print(f"  {nb.stem} failed: {str(err).strip().splitlines()[-1]}")
+                continue
+            executed = nbformat.read(out, as_version=4)
+        strip_volatile_metadata(executed)
+        atomic_write(nb, nbformat.writes(executed) + "\n")
+        print(f"  {nb.stem} refreshed in {time.perf_counter() - t0:.1f} s")
+    return 1 if failed else 0
+
+
 def strip_volatile_metadata(nb) -> None:
-    """Remove timing metadata papermill and the kernel add, so reruns are byte-identical."""
+    """Remove what changes from run to run (timings, paths, the random id papermill gives the
+    injected-parameters cell), so that reruns are byte-identical."""
     nb.metadata.get("papermill", {}).pop("start_time", None)
     nb.metadata.get("papermill", {}).pop("end_time", None)
     nb.metadata.get("papermill", {}).pop("duration", None)
@@ -64,6 +92,8 @@ def strip_volatile_metadata(nb) -> None:
     nb.metadata.get("papermill", {}).pop("output_path", None)
     nb.metadata.get("papermill", {}).pop("environment_variables", None)
     for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"  # papermill gives it a random id on every run
         cell.metadata.pop("execution", None)
         pm = cell.metadata.get("papermill")
         if pm is not None:

@@ -46,6 +46,12 @@ def _build(args: argparse.Namespace) -> int:
     return build(only=args.only, langs=args.lang)
 
 
+def _refresh(args: argparse.Namespace) -> int:
+    from techmarket.build import refresh_committed
+
+    return refresh_committed(only=args.only)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m techmarket", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -60,5 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", action="append", help="notebook stem to build (repeatable)")
     p.add_argument("--lang", action="append", choices=["zh", "en"], help="language (repeatable)")
     p.set_defaults(func=_build)
+    p = sub.add_parser("refresh-notebooks", help="re-execute the committed notebooks in place (default parameters)")
+    p.add_argument("--only", action="append", help="notebook stem (repeatable)")
+    p.set_defaults(func=_refresh)
     args = parser.parse_args(argv)
     return args.func(args)

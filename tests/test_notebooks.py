@@ -1,0 +1,126 @@
+"""The section notebooks: parameters, both languages, no typed numbers, clear parameter errors,
+deterministic outputs. (nbval, run by the same `make test`, checks the committed outputs.)"""
+from __future__ import annotations
+
+import re
+import warnings
+
+import nbformat
+import papermill
+import pytest
+
+from techmarket.build import KERNEL, notebooks, strip_volatile_metadata
+from techmarket.paths import NOTEBOOKS_DIR
+
+from notebook_rules import typed_numbers
+
+EXPECTED = ["01_scale", "02_economic_contribution", "03_structure", "04_sectors", "05_regions",
+            "06_provincial_benchmarking", "07_institutions_and_talent"]
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def load(stem: str):
+    return nbformat.read(NOTEBOOKS_DIR / f"{stem}.ipynb", as_version=4)
+
+
+def run(stem: str, tmp_path, **params):
+    out = tmp_path / f"{stem}.{params.get('lang', 'zh')}.ipynb"
+    papermill.execute_notebook(str(NOTEBOOKS_DIR / f"{stem}.ipynb"), str(out), parameters=params,
+                               kernel_name=KERNEL, cwd=str(NOTEBOOKS_DIR), progress_bar=False)
+    return nbformat.read(out, as_version=4)
+
+
+def texts(nb, mime: str = "text/plain") -> list[str]:
+    return [o["data"][mime] for c in nb.cells for o in c.get("outputs", []) if mime in o.get("data", {})]
+
+
+def test_one_notebook_per_section_in_order():
+    assert [nb.stem for nb in notebooks()] == EXPECTED
+
+
+@pytest.mark.parametrize("stem", EXPECTED)
+def test_parameters_cell(stem):
+    nb = load(stem)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and nb.cells[0] is tagged[0]
+    assert re.search(r'^lang = "zh"', tagged[0].source, re.M)
+    if stem == "06_provincial_benchmarking":
+        assert re.search(r'^province = "广东"', tagged[0].source, re.M)
+
+
+@pytest.mark.parametrize("stem", EXPECTED)
+def test_no_number_is_typed_into_a_notebook(stem):
+    nb = load(stem)
+    hits = [(i, *h) for i, c in enumerate(nb.cells) if c.cell_type == "code" for h in typed_numbers(c.source)]
+    assert not hits, f"numbers typed into {stem}: {hits}"
+
+
+def test_typed_number_rule_catches_years_and_values():
+    assert typed_numbers('x = 2020') == [("code", "2020", 1)]
+    assert typed_numbers('s = f"{LAST}年成交额3465.92亿元"') == [("text", "3465.92", 1)]
+    assert typed_numbers('s = f"{ctx.printed(\'S2.1-04\')}倍"') == []
+    assert typed_numbers('fig, ax = plt.subplots(figsize=(7.6, 4.2))') == []
+
+
+@pytest.mark.parametrize("stem", EXPECTED)
+def test_committed_outputs_are_clean(stem):
+    text = (NOTEBOOKS_DIR / f"{stem}.ipynb").read_text(encoding="utf-8")
+    assert not re.search(r"0x[0-9a-f]{6,}", text), "memory address in outputs"
+    assert "<Figure size" not in text and "object at" not in text
+    assert '"start_time"' not in text and '"duration"' not in text
+    nb = load(stem)
+    assert all(c.get("execution_count") for c in nb.cells if c.cell_type == "code"), "not executed"
+    assert not [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") in ("error", "stream")]
+
+
+@pytest.mark.parametrize("stem", EXPECTED)
+def test_runs_in_english_with_english_headings_and_no_stray_output(stem, tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        nb = run(stem, tmp_path, lang="en")
+    streams = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "stream"]
+    assert not streams, f"stray output (warnings?) in {stem}: {streams}"
+    md = texts(nb, "text/markdown")
+    headings = [line for m in md for line in m.splitlines() if line.startswith("#")]
+    assert headings and not [h for h in headings if CJK.search(h)], headings
+    captions = [t for t in texts(nb) if t.startswith("[figure]")]
+    assert not [c for c in captions if CJK.search(c)], captions
+    zh = load(stem)
+    zh_headings = [line for m in texts(zh, "text/markdown") for line in m.splitlines() if line.startswith("#")]
+    assert len(zh_headings) == len(headings) and all(CJK.search(h) for h in zh_headings)
+
+
+def _raises_at_setup(stem, tmp_path, message, **params):
+    with pytest.raises(papermill.PapermillExecutionError) as info:
+        run(stem, tmp_path, **params)
+    err = info.value
+    assert message in str(err.evalue)
+    # cell 0: parameters, cell 1: injected parameters, cell 2: setup(...) stops the run
+    assert err.cell_index == 2 and "setup(" in err.source
+
+
+def test_unknown_language_stops_at_the_parameters(tmp_path):
+    _raises_at_setup("01_scale", tmp_path, "parameter lang must be one of ['zh', 'en'], got 'fr'", lang="fr")
+
+
+def test_unknown_province_stops_at_the_parameters(tmp_path):
+    _raises_at_setup("06_provincial_benchmarking", tmp_path, "parameter province must be one of the Table 1 provinces",
+                     province="火星")
+
+
+def test_benchmark_centres_on_another_province(tmp_path):
+    nb = run("06_provincial_benchmarking", tmp_path, lang="en", province="江苏")
+    out = "\n".join(texts(nb))
+    assert "Benchmark centred on Jiangsu" in out and "Multiple of Jiangsu" in out
+
+
+def test_reruns_are_byte_identical(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a = run("04_sectors", tmp_path / "a", lang="en")
+    b = run("04_sectors", tmp_path / "b", lang="en")
+    for nb in (a, b):
+        strip_volatile_metadata(nb)
+        for key in ("input_path", "output_path"):
+            nb.metadata.get("papermill", {}).pop(key, None)
+    assert nbformat.writes(a) == nbformat.writes(b)
