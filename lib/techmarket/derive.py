@@ -114,25 +114,27 @@ def _input_interval(row: pd.Series, source: str) -> tuple[Interval, str, str, di
 
 def evaluate(d: Derivation, facts: pd.DataFrame, external: pd.DataFrame) -> dict:
     """Compute one derivation: a row of the derived table."""
-    values, ids, origins = {}, [], []
+    values, points, ids, origins = {}, {}, [], []
     approximate = preliminary = False
     for name, ref in d.inputs.items():
         row = _match(facts if ref.source == "fact" else external, ref)
         interval, ident, origin, flags = _input_interval(row, ref.source)
         values[name] = interval
+        points[name] = Interval.point(str(row["value"] if ref.source == "fact" else row["value_text"])) * conversion_factor(str(row["unit"]))
         ids.append(ident)
         if origin not in origins:
             origins.append(origin)
         approximate |= flags["approximate"]
         preliminary |= flags["preliminary"]
     result = d.compute(**values)
+    point = d.compute(**points).mid  # the same arithmetic on the printed values themselves
     formula = d.formula
     for name, ident in zip(d.inputs, ids):
         formula = formula.replace(f"{{{name}}}", ident)
     return {
         "indicator": d.indicator, "geo": d.geo, "year": d.year, "category": d.category,
         "measure": d.measure, "unit": d.unit,
-        "value": result.mid, "lo": float(result.lo), "hi": float(result.hi), "interval": result,
+        "value": result.mid, "point": point, "lo": float(result.lo), "hi": float(result.hi), "interval": result,
         "route": d.route, "formula": formula, "inputs": ";".join(ids), "origins": " | ".join(origins),
         "approximate_input": approximate, "preliminary_input": preliminary,
     }

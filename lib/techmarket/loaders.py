@@ -16,7 +16,7 @@ import pandera.pandas as pa
 from techmarket import schema
 from techmarket.errors import DataValidationError, Problem
 from techmarket.metrics import decimals_of, value_interval
-from techmarket.paths import EXTERNAL_CSV, FACTS_CSV
+from techmarket.paths import CLAIMS_CSV, EXTERNAL_CSV, FACTS_CSV
 from techmarket.units import CONVERSIONS, NOT_CONVERTIBLE
 
 HEADER_LINE = 1  # data row i (0-based) sits on CSV line i + 2
@@ -144,3 +144,43 @@ def load_external(path: Path | str = EXTERNAL_CSV) -> pd.DataFrame:
         out[col] = out[col].astype("string")
     out.attrs["source"] = str(path)
     return out
+
+
+def load_claims(path: Path | str = CLAIMS_CSV, facts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The registry of the paper's quantitative claims (data/paper/claims.csv), validated.
+
+    A claim that is a printed number names its fact: its span, reported value and unit must be
+    the fact's, and its kind must fit the fact's measure. A comparison claim (C-NN) has no fact.
+    """
+    path = Path(path)
+    df = read_raw(path, "claims")
+    validate(df, schema.raw_schema("claims"), path)
+    facts = load_facts() if facts is None else facts
+    by_id = facts.set_index("fact_id")
+    problems = []
+    for i, r in df.iterrows():
+        line = i + 2
+        if r["claim_id"].startswith("C-"):
+            if r["fact_id"]:
+                problems.append(Problem(line, "fact_id", "a comparison claim (C-NN) names no fact", r["fact_id"]))
+            if r["kind"] not in ("threshold", "order"):
+                problems.append(Problem(line, "kind", "a comparison claim is a threshold or an order", r["kind"]))
+            continue
+        if r["fact_id"] != r["claim_id"]:
+            problems.append(Problem(line, "fact_id", "a claim about a printed number has its fact's id", r["fact_id"]))
+            continue
+        if r["fact_id"] not in by_id.index:
+            problems.append(Problem(line, "fact_id", "no such fact in data/paper/facts.csv", r["fact_id"]))
+            continue
+        fact = by_id.loc[r["fact_id"]]
+        for col, fcol in (("span", "span"), ("reported", "value"), ("unit", "unit"), ("section", "section")):
+            if r[col] != fact[fcol]:
+                problems.append(Problem(line, col, f"must equal the fact's {fcol} {fact[fcol]!r}", r[col]))
+        allowed = schema.CLAIM_KINDS_BY_MEASURE[fact["measure"]]
+        if r["kind"] not in allowed:
+            problems.append(Problem(line, "kind", f"for a {fact['measure']} fact the kind is one of {sorted(allowed)}", r["kind"]))
+    if problems:
+        raise DataValidationError(path, problems)
+    out = df.copy()
+    out.insert(0, "line", out.index + 2)
+    return out.astype({c: "string" for c in df.columns})

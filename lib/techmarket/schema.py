@@ -223,3 +223,18 @@ def facts_schema() -> pa.DataFrameSchema:
 
 def external_schema() -> pa.DataFrameSchema:
     return raw_schema("official_releases")
+
+
+# Which claim kinds a fact's measure allows (claims.csv against facts.csv).
+CLAIM_KINDS_BY_MEASURE = {
+    "level": {"level", "count", "threshold"},
+    "annual_mean": {"level"},
+    "share": {"share"},
+    "multiple": {"multiple"},
+    "growth_multiple": {"growth_multiple"},
+    "growth_pct": {"growth_pct"},
+    "cagr": {"cagr"},
+    "pp_change": {"pp_change"},
+    "rank": {"rank"},
+    "streak": {"streak"},
+}
