@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 
 def _fonts(args: argparse.Namespace) -> int:
@@ -52,6 +53,49 @@ def _refresh(args: argparse.Namespace) -> int:
     return refresh_committed(only=args.only)
 
 
+def _verify(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from techmarket.audit import SNAPSHOT_COLUMNS, VERDICTS, EXTERNAL_VERDICTS, compare_snapshot, run_audit, summary
+    from techmarket.build import atomic_write
+    from techmarket.paths import AUDIT_SNAPSHOT, PROJ_ROOT, REPORTS_DIR
+
+    unknown = set(args.verdict or []) - set(VERDICTS) - set(EXTERNAL_VERDICTS)
+    if unknown:
+        print(f"unknown verdict(s) {sorted(unknown)}; known: {list(VERDICTS) + list(EXTERNAL_VERDICTS)}", file=sys.stderr)
+        return 2
+    audit = run_audit()
+    shown = audit
+    if args.section:
+        shown = shown[shown.section.isin(args.section) | shown.section.str.split(".").str[0].isin(args.section)]
+    if args.verdict:
+        shown = shown[shown.verdict.isin(args.verdict) | shown.external_verdict.isin(args.verdict)]
+    table = shown[["claim_id", "section", "paraphrase_en", "reported", "unit", "recomputed", "verdict", "external_verdict"]]
+    with pd.option_context("display.max_rows", None, "display.width", 200, "display.max_colwidth", 60):
+        print(table.to_string(index=False))
+    print()
+    print(summary(audit).pivot_table(index="value", columns="table", values="claims", aggfunc="sum", fill_value=0)
+          .reindex(list(VERDICTS) + list(EXTERNAL_VERDICTS)).dropna(how="all").astype(int).to_string())
+    out = Path(args.csv) if args.csv else REPORTS_DIR / "claims_audit.csv"
+    atomic_write(out, audit.to_csv(index=False))
+    print(f"\nfull audit written to {out.relative_to(PROJ_ROOT) if out.is_relative_to(PROJ_ROOT) else out}")
+    if args.update_snapshot:
+        atomic_write(AUDIT_SNAPSHOT, audit[SNAPSHOT_COLUMNS].to_csv(index=False))
+        print(f"snapshot refreshed: {AUDIT_SNAPSHOT.relative_to(PROJ_ROOT)}")
+        return 0
+    if not AUDIT_SNAPSHOT.is_file():
+        print(f"no snapshot at {AUDIT_SNAPSHOT}; run with --update-snapshot to create it", file=sys.stderr)
+        return 1
+    changes = compare_snapshot(audit, pd.read_csv(AUDIT_SNAPSHOT, dtype=str, keep_default_na=False))
+    if changes:
+        print(f"{len(changes)} verdict(s) differ from the snapshot:", file=sys.stderr)
+        for line in changes:
+            print(f"  {line}", file=sys.stderr)
+        return 1
+    print("verdicts match the snapshot")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m techmarket", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -69,5 +113,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("refresh-notebooks", help="re-execute the committed notebooks in place (default parameters)")
     p.add_argument("--only", action="append", help="notebook stem (repeatable)")
     p.set_defaults(func=_refresh)
+    p = sub.add_parser("verify", help="audit every quantitative claim of the paper")
+    p.add_argument("--section", action="append", help="only claims of this section (e.g. 2.2, or 4 for all of §4)")
+    p.add_argument("--verdict", action="append", help="only claims with this verdict or external verdict")
+    p.add_argument("--csv", help="where to write the full audit (default reports/claims_audit.csv)")
+    p.add_argument("--update-snapshot", action="store_true", help="rewrite the committed verdict snapshot")
+    p.set_defaults(func=_verify)
     args = parser.parse_args(argv)
     return args.func(args)

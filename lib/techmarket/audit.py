@@ -1,0 +1,426 @@
+"""The claims audit: every quantitative claim of the paper, recomputed by every independent route,
+with a verdict that respects printed precision, and a second verdict against official releases.
+
+Verdicts (``VERDICTS``):
+
+- ``consistent``: every route's interval meets the claim's printed interval (for a rank, the
+  ranks the route allows are exactly the claimed one; for a comparison, it holds for every
+  admissible input);
+- ``inconsistent``: some route cannot be reconciled with the printed value at any admissible
+  input; the audit reports the values the claim would need and the size of the miss;
+- ``ambiguous_wording``: "增长了X倍" fits exactly one of its two readings (ratio X, or X+1)
+  and the audit says which;
+- ``undecidable``: rounding leaves the comparison or rank open;
+- ``primary``: nothing else in the paper or the official releases can check the claim.
+
+External verdicts (``EXTERNAL_VERDICTS``): ``confirmed`` (a final release agrees within
+rounding), ``confirmed_preliminary`` (only preliminary or rounded releases, and they agree), ``disputed``
+(final releases disagree among themselves; the paper matches one of them),
+``contradicted`` (a final release differs: the audit recomputes every claim that uses the
+figure with the final value and reports what changes), ``differs_from_preliminary`` (only a
+preliminary release, and it differs), ``not_covered``.
+"""
+from __future__ import annotations
+
+import ast
+import math
+import operator
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import pandas as pd
+
+from techmarket.claim_routes import ROUTES
+from techmarket.metrics import Interval, decimals_of, needed_miss, round_half_up, value_interval
+from techmarket.units import conversion_factor, factor_between
+
+VERDICTS = ("inconsistent", "ambiguous_wording", "undecidable", "consistent", "primary")
+EXTERNAL_VERDICTS = ("contradicted", "disputed", "differs_from_preliminary", "confirmed", "confirmed_preliminary",
+                     "not_covered")
+REF = re.compile(r"\{([^{}]+)\}")
+EXTERNAL_SERIES = {"turnover": "turnover", "contracts": "contracts", "tech_transaction_value": "tech_transaction_value",
+                   "gdp": "gdp", "rd_expenditure": "rd_expenditure", "rd_to_gdp": "rd_intensity"}
+
+
+class CircularRouteError(ValueError):
+    """A route that uses the claim's own figure, directly or through a derived value."""
+
+
+class FormulaError(ValueError):
+    """A route formula that does not parse or names an unknown figure."""
+
+
+# --- formula evaluation ---------------------------------------------------------------------
+def _maxof(*xs: Interval) -> Interval:
+    return Interval(max(x.lo for x in xs), max(x.hi for x in xs))
+
+
+def _minof(*xs: Interval) -> Interval:
+    return Interval(min(x.lo for x in xs), min(x.hi for x in xs))
+
+
+def _rank(x: Interval, *others: Interval) -> Interval:
+    """Ranks (1 = largest) that ``x`` can take among ``others`` given their intervals."""
+    surely_above = sum(1 for o in others if o.lo > x.hi)
+    maybe_above = sum(1 for o in others if o.hi > x.lo)
+    return Interval(1 + surely_above, 1 + maybe_above)
+
+
+def _first_if_over_half(share: Interval) -> Interval:
+    """Rank 1 when a share surely exceeds 50 % (no other unit can be larger); else unknown."""
+    return Interval.point(1) if share.lo > 50 else Interval(1, 99)
+
+
+def _cagr(start: Interval, end: Interval, years: Interval) -> Interval:
+    n = int(years.lo)
+    r = (end if isinstance(end, Interval) else Interval.point(end)) / start
+    return (r.root(n) - 1) * 100
+
+
+FUNCTIONS = {"maxof": _maxof, "minof": _minof, "rank": _rank, "first_if_over_half": _first_if_over_half, "cagr": _cagr}
+BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+
+
+def _evaluate(node: ast.AST, env: dict[str, Interval]) -> Interval:
+    if isinstance(node, ast.Expression):
+        return _evaluate(node.body, env)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+        if not (isinstance(node.right, ast.Constant) and isinstance(node.right.value, int)):
+            raise FormulaError("only whole-number powers")
+        return _evaluate(node.left, env) ** node.right.value
+    if isinstance(node, ast.BinOp) and type(node.op) in BINOPS:
+        return BINOPS[type(node.op)](_evaluate(node.left, env), _evaluate(node.right, env))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return -_evaluate(node.operand, env)
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return Interval.point(repr(node.value))
+    if isinstance(node, ast.Name) and node.id in env:
+        return env[node.id]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS:
+        return FUNCTIONS[node.func.id](*[_evaluate(a, env) for a in node.args])
+    raise FormulaError(f"not allowed in a route formula: {ast.dump(node)[:80]}")
+
+
+@dataclass
+class Figure:
+    """One figure a route uses: its interval, its point value and where it comes from."""
+
+    interval: Interval
+    point: Interval
+    lineage: frozenset[str]  # fact ids it rests on (for the circularity check)
+    label: str               # for spelling out the arithmetic
+
+
+@dataclass
+class Sources:
+    facts: pd.DataFrame
+    external: pd.DataFrame
+    derived: pd.DataFrame
+    overrides: dict[str, tuple[str, str]] = field(default_factory=dict)  # fact_id -> (value text, unit)
+
+    def figure(self, ref: str) -> Figure:
+        """Resolve '{...}' content: a fact id, EXT-nnn, or D:indicator|geo|year[|category[|measure]]."""
+        ref, _, unit = ref.partition(":") if not ref.startswith("D:") else (ref, "", "")
+        if ref.startswith("D:"):
+            return self._derived(ref[2:])
+        if ref.startswith("EXT-"):
+            rows = self.external[self.external.ext_id == ref]
+            if len(rows) != 1:
+                raise FormulaError(f"no official release {ref}")
+            r = rows.iloc[0]
+            text, own_unit, lineage = str(r.value_text), str(r.unit), frozenset()
+            label = f"{ref} {text} {own_unit}"
+        else:
+            rows = self.facts[self.facts.fact_id == ref]
+            if len(rows) != 1:
+                raise FormulaError(f"no fact {ref}")
+            r = rows.iloc[0]
+            text, own_unit = self.overrides.get(ref, (str(r.value), str(r.unit)))
+            lineage = frozenset({ref})
+            label = f"{ref} {text} {own_unit}"
+        interval, point = value_interval(text, own_unit), Interval.point(text)
+        if unit and unit != own_unit:
+            k = factor_between(own_unit, unit)
+            interval, point = interval * k, point * k
+            label += f" → {unit}"
+        return Figure(interval, point, lineage, label)
+
+    def _derived(self, key: str) -> Figure:
+        parts = key.split("|") + ["", "level"][len(key.split("|")) - 3:]
+        indicator, geo, year, category, measure = (parts + ["", "level"])[:5]
+        d = self.derived
+        rows = d[(d.indicator == indicator) & (d.geo == geo) & (d.year == int(year)) & (d.category == category)
+                 & (d.measure == measure)]
+        if rows.empty:
+            raise FormulaError(f"no derived value {key}")
+        r = rows.iloc[0]
+        lineage = frozenset(i for i in r.inputs.split(";") if not i.startswith("EXT-"))
+        return Figure(r.interval, Interval.point(r.point), lineage, f"{r.derived_id} ({r.formula})")
+
+
+@dataclass(frozen=True)
+class RouteResult:
+    formula: str
+    interval: Interval
+    point: float
+    arithmetic: str
+    lineage: frozenset[str]
+
+
+def evaluate_route(formula: str, sources: Sources, own_fact: str | None = None, years: int | None = None) -> RouteResult:
+    """Evaluate a route formula; refuse it if it rests on ``own_fact``."""
+    text = formula.replace("{years}", str(years)) if years is not None else formula
+    env_i, env_p, labels, lineage = {}, {}, [], set()
+    def sub(m: re.Match) -> str:
+        name = f"v{len(env_i)}"
+        fig = sources.figure(m.group(1))
+        env_i[name], env_p[name] = fig.interval, fig.point
+        labels.append(fig.label)
+        lineage.update(fig.lineage)
+        return name
+    expr = REF.sub(sub, text)
+    if own_fact and own_fact in lineage:
+        raise CircularRouteError(f"route {formula!r} rests on the claim's own figure {own_fact}")
+    try:
+        tree = ast.parse(expr, mode="eval")
+    except SyntaxError as err:
+        raise FormulaError(f"cannot parse {formula!r}: {err.msg}") from None
+    interval = _evaluate(tree, env_i)
+    point = _evaluate(tree, env_p).mid
+    arithmetic = REF.sub(lambda m: "⟨" + labels.pop(0) + "⟩", text) if labels else text
+    return RouteResult(formula, interval, point, arithmetic, frozenset(lineage))
+
+
+# --- verdicts -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Verdict:
+    verdict: str
+    detail: str
+    rounding_only: bool = False
+
+
+def _claim_interval(reported: str, unit: str, qualifier: str) -> Interval:
+    return value_interval(reported, unit)
+
+
+def judge(claim: pd.Series, qualifier: str, results: list[RouteResult]) -> Verdict:
+    """The verdict on one claim from its route results."""
+    if not results:
+        return Verdict("primary", "no independent route: a primary figure of the paper")
+    kind, reported, unit = claim["kind"], claim["reported"], claim["unit"]
+    if kind in ("threshold", "order") and reported[0] in "<>":
+        op, t = reported[0], Fraction(reported[2:])
+        states = []
+        for r in results:
+            surely = r.interval.lo > t if op == ">" else r.interval.hi < t
+            never = r.interval.hi <= t if op == ">" else r.interval.lo >= t
+            states.append("consistent" if surely else "inconsistent" if never else "undecidable")
+        return _combine(states, results, reported, f"the comparison {reported} {unit}", numeric=False)
+    if kind == "rank":
+        r0 = int(reported)
+        states = ["consistent" if (r.interval.lo == r.interval.hi == r0) else
+                  "undecidable" if r.interval.lo <= r0 <= r.interval.hi else "inconsistent" for r in results]
+        return _combine(states, results, reported, f"rank {reported}", numeric=False)
+    printed = _claim_interval(reported, unit, qualifier)
+    if kind == "growth_multiple":
+        r = results[0]
+        ratio_fits = printed.intersects(r.interval)
+        plus_one_fits = printed.intersects(r.interval - 1)
+        if ratio_fits != plus_one_fits:
+            reading = ("'increased X times' read as 'is X times the base' (ratio = X)" if ratio_fits
+                       else "'increased X times' read as 'is X+1 times the base'")
+            return Verdict("ambiguous_wording", f"only one reading fits: {reading}; ratio = {_fmt(r, reported)}")
+        if not ratio_fits:
+            return Verdict("inconsistent", f"neither reading fits: ratio = {_fmt(r, reported)}")
+        return Verdict("ambiguous_wording", "both readings fit within rounding")
+    states = []
+    for r in results:
+        if qualifier == "lower_bound":
+            ok = r.interval.hi > printed.lo
+        elif qualifier == "upper_bound":
+            ok = r.interval.lo < printed.hi
+        else:
+            ok = printed.intersects(r.interval)
+        states.append("consistent" if ok else "inconsistent")
+    v = _combine(states, results, reported, reported, numeric=True, qualifier=qualifier)
+    if v.verdict == "consistent" and qualifier == "exact" and "/" not in reported:
+        d = decimals_of(reported)
+        rounding_only = any(str(round_half_up(repr(r.point), d)) != reported for r in results)
+        return Verdict(v.verdict, v.detail, rounding_only)
+    return v
+
+
+def _fmt(r: RouteResult, reported: str, extra: int = 1) -> str:
+    if reported[0] in "<>" or "/" in reported:
+        d = 2
+    else:
+        d = decimals_of(reported) + extra
+    lo, hi = round_half_up(float(r.interval.lo), d), round_half_up(float(r.interval.hi), d)
+    return f"{lo}" if lo == hi else f"[{lo}, {hi}]"
+
+
+def _combine(states: list[str], results: list[RouteResult], reported: str, label: str, numeric: bool,
+             qualifier: str = "exact") -> Verdict:
+    bad = [r for s, r in zip(states, results) if s == "inconsistent"]
+    if bad:
+        r = bad[0]
+        parts = [f"route {r.formula} gives {_fmt(r, reported)}"]
+        if not numeric:
+            parts.append(f"{label} does not hold")
+        else:
+            d = decimals_of(reported)
+            need_lo = round_half_up(repr(float(r.interval.lo)), d)
+            need_hi = round_half_up(repr(float(r.interval.hi)), d)
+            need = f"{need_lo}" if need_lo == need_hi else f"{need_lo} to {need_hi}"
+            parts.append(f"the claim would need {need}; missed by {needed_miss(reported, r.interval):.4g}")
+        if qualifier == "approximate":
+            parts.append("the wording is approximate (近/约)")
+        return Verdict("inconsistent", "; ".join(parts))
+    if "undecidable" in states:
+        return Verdict("undecidable", f"rounding leaves {label} open")
+    return Verdict("consistent", f"{len(results)} route(s) agree")
+
+
+# --- external verdicts ----------------------------------------------------------------------
+def external_rows(fact: pd.Series, external: pd.DataFrame) -> pd.DataFrame:
+    series = EXTERNAL_SERIES.get(str(fact["indicator"]))
+    if series is None or fact["measure"] != "level" or fact["category"] != "" or pd.isna(fact["year"]):
+        return external.iloc[0:0]
+    rows = external[(external.series == series) & (external.geo == fact["geo"]) & (external.year == int(fact["year"]))
+                    & external.convertible & (external.qualifier != "lower_bound")]
+    return rows
+
+
+def _agree(fact: pd.Series, row: pd.Series) -> bool:
+    """Does a release agree with a fact, each at its printed precision (a bound: on its side)?"""
+    unit = "% of GDP" if fact["indicator"] == "rd_to_gdp" else str(fact["unit"])
+    a = value_interval(str(fact["value"]), str(fact["unit"])) * conversion_factor(unit)
+    b = value_interval(str(row["value_text"]), str(row["unit"])) * conversion_factor(str(row["unit"]))
+    if fact["qualifier"] == "lower_bound":
+        return b.hi > a.lo
+    if fact["qualifier"] == "upper_bound":
+        return b.lo < a.hi
+    return a.intersects(b)
+
+
+def external_verdict(fact: pd.Series | None, external: pd.DataFrame) -> tuple[str, list[pd.Series]]:
+    """(verdict, the final releases that differ from the fact).
+
+    Final releases are the rows qualified 'exact'; the others are rounded or preliminary.
+    """
+    if fact is None:
+        return "not_covered", []
+    rows = external_rows(fact, external)
+    if rows.empty:
+        return "not_covered", []
+    final = [r for _, r in rows[rows.qualifier == "exact"].iterrows()]
+    prelim = [r for _, r in rows[rows.qualifier != "exact"].iterrows()]
+    final_bad = [r for r in final if not _agree(fact, r)]
+    if final_bad:
+        return ("disputed" if len(final_bad) < len(final) else "contradicted"), final_bad
+    if final:
+        return "confirmed", []
+    if all(_agree(fact, r) for r in prelim):
+        return "confirmed_preliminary", []
+    return "differs_from_preliminary", []
+
+
+# --- the audit ------------------------------------------------------------------------------
+def _years(fact: pd.Series | None) -> int | None:
+    if fact is None or pd.isna(fact["year"]) or pd.isna(fact["base_year"]):
+        return None
+    return int(fact["year"]) - int(fact["base_year"])
+
+
+def audit_claim(claim: pd.Series, sources: Sources) -> tuple[Verdict, list[RouteResult]]:
+    fact = _fact(claim, sources.facts)
+    qualifier = str(fact["qualifier"]) if fact is not None else "exact"
+    results = [evaluate_route(f, sources, own_fact=claim["fact_id"] or None, years=_years(fact))
+               for f in ROUTES.get(str(claim["claim_id"]), [])]
+    return judge(claim, qualifier, results), results
+
+
+def _fact(claim: pd.Series, facts: pd.DataFrame) -> pd.Series | None:
+    if not claim["fact_id"]:
+        return None
+    return facts[facts.fact_id == claim["fact_id"]].iloc[0]
+
+
+def what_changes(fact_id: str, value_text: str, unit: str, claims: pd.DataFrame, sources: Sources) -> list[str]:
+    """Re-audit every claim whose routes use ``fact_id`` with the figure replaced; report changes."""
+    swapped = Sources(sources.facts, sources.external, sources.derived, {fact_id: (value_text, unit)})
+    out = []
+    for _, claim in claims.iterrows():
+        routes = ROUTES.get(str(claim["claim_id"]), [])
+        if claim["claim_id"] == fact_id or not any("{" + fact_id in f for f in routes):
+            continue
+        before, before_r = audit_claim(claim, sources)
+        after, after_r = audit_claim(claim, swapped)
+        if before.verdict != after.verdict:
+            out.append(f"{claim['claim_id']} ({claim['reported']} {claim['unit']}): {before.verdict} → {after.verdict}"
+                       f" (recomputed {_fmt(after_r[0], claim['reported'], 0)})")
+    return out
+
+
+def run_audit(claims: pd.DataFrame | None = None, facts: pd.DataFrame | None = None,
+              external: pd.DataFrame | None = None, derived: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Audit every claim: one row each, with both verdicts and the reasoning."""
+    from techmarket.derive import derived_values
+    from techmarket.loaders import load_claims, load_external, load_facts
+
+    facts = load_facts() if facts is None else facts
+    external = load_external() if external is None else external
+    claims = load_claims(facts=facts) if claims is None else claims
+    derived = derived_values(facts, external) if derived is None else derived
+    sources = Sources(facts, external, derived)
+    rows = []
+    for _, claim in claims.iterrows():
+        verdict, results = audit_claim(claim, sources)
+        fact = _fact(claim, facts)
+        ext_verdict, contradicting = external_verdict(fact, external)
+        ext_detail = ""
+        if fact is not None and ext_verdict != "not_covered":
+            refs = external_rows(fact, external)
+            ext_detail = "; ".join(f"{r.ext_id} {r.value_text} {r.unit} ({r.qualifier}, {r.publisher})" for r in refs.itertuples())
+        if contradicting:
+            final = contradicting[0]
+            ext_detail += f" || differs: {', '.join(str(r['ext_id']) for r in contradicting)}"
+            changes = what_changes(str(fact["fact_id"]), str(final["value_text"]), str(final["unit"]), claims, sources)
+            ext_detail += " || with the final figure " + f"{final['value_text']} {final['unit']}: " + (
+                "; ".join(changes) if changes else "no other claim's verdict changes")
+        first = results[0] if results else None
+        rows.append({
+            "claim_id": claim["claim_id"], "section": claim["section"], "kind": claim["kind"],
+            "span": claim["span"], "paraphrase_en": claim["paraphrase_en"],
+            "reported": claim["reported"], "unit": claim["unit"],
+            "recomputed": _fmt(first, claim["reported"], 0 if claim["kind"] in ("rank", "count") else 1) if first else "",
+            "routes": len(results), "verdict": verdict.verdict, "rounding_only": verdict.rounding_only,
+            "detail": verdict.detail, "arithmetic": " | ".join(f"{r.arithmetic} = {_fmt(r, claim['reported'])}" for r in results),
+            "external_verdict": ext_verdict, "external_detail": ext_detail,
+        })
+    return pd.DataFrame(rows)
+
+
+def summary(audit: pd.DataFrame) -> pd.DataFrame:
+    """Counts per verdict and per external verdict."""
+    v = audit["verdict"].value_counts().reindex(VERDICTS, fill_value=0)
+    e = audit["external_verdict"].value_counts().reindex(EXTERNAL_VERDICTS, fill_value=0)
+    return pd.concat([v.rename("claims").to_frame().assign(table="verdict"),
+                      e.rename("claims").to_frame().assign(table="external")]).reset_index(names="value")
+
+
+SNAPSHOT_COLUMNS = ["claim_id", "verdict", "external_verdict"]
+
+
+def compare_snapshot(audit: pd.DataFrame, snapshot: pd.DataFrame) -> list[str]:
+    """Differences between the current verdicts and a snapshot, one line each."""
+    cur = audit.set_index("claim_id")[SNAPSHOT_COLUMNS[1:]]
+    old = snapshot.set_index("claim_id")[SNAPSHOT_COLUMNS[1:]]
+    out = [f"{c}: new claim ({cur.loc[c, 'verdict']}, {cur.loc[c, 'external_verdict']})" for c in cur.index.difference(old.index)]
+    out += [f"{c}: claim removed" for c in old.index.difference(cur.index)]
+    for c in cur.index.intersection(old.index):
+        for col in SNAPSHOT_COLUMNS[1:]:
+            if cur.loc[c, col] != old.loc[c, col]:
+                out.append(f"{c}: {col} {old.loc[c, col]} → {cur.loc[c, col]}")
+    return out

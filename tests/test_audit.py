@@ -1,0 +1,209 @@
+"""The claims audit: hand-built claims at the rounding edge, both readings of 增长了X倍,
+circular routes refused, external contradictions reported, the registry complete, and the
+verify command's snapshot comparison."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from techmarket import audit
+from techmarket.audit import CircularRouteError, RouteResult, Sources, evaluate_route, judge
+from techmarket.derive import derived_values
+from techmarket.errors import DataValidationError
+from techmarket.loaders import load_claims, load_external, load_facts
+from techmarket.metrics import Interval
+
+from conftest import set_cell
+
+
+@pytest.fixture(scope="module")
+def sources():
+    f, e = load_facts(), load_external()
+    return Sources(f, e, derived_values(f, e))
+
+
+@pytest.fixture(scope="module")
+def result():
+    return audit.run_audit()
+
+
+def claim(kind="level", reported="44.73", unit="%"):
+    return pd.Series({"claim_id": "X-01", "fact_id": "", "kind": kind, "reported": reported, "unit": unit})
+
+
+def route(lo, hi, point=None):
+    lo, hi = str(lo), str(hi)
+    return RouteResult("hand", Interval(lo, hi), float(point if point is not None else lo), "hand", frozenset())
+
+
+# --- verdicts on hand-built claims -----------------------------------------------------------
+def test_value_at_the_edge_of_its_rounding_interval_is_consistent():
+    # 44.73 stands for [44.725, 44.735): a recomputation of exactly 44.725 fits
+    v = judge(claim(reported="44.73"), "exact", [route("44.725", "44.725")])
+    assert v.verdict == "consistent" and not v.rounding_only
+
+
+def test_value_just_past_the_upper_edge_is_inconsistent():
+    v = judge(claim(reported="44.73"), "exact", [route("44.735", "44.735")])
+    assert v.verdict == "inconsistent" and "would need 44.74" in v.detail
+
+
+def test_a_digit_off_is_inconsistent_with_the_miss_reported():
+    v = judge(claim(reported="44.74"), "exact", [route("44.72", "44.73")])
+    assert v.verdict == "inconsistent"
+    assert "missed by 0.005" in v.detail
+
+
+def test_consistent_only_thanks_to_rounding_is_flagged():
+    # the point estimate 2.8896 prints as 2.89, yet its interval reaches 2.895
+    v = judge(claim(reported="2.90"), "exact", [route("2.8890", "2.8951", "2.8896")])
+    assert v.verdict == "consistent" and v.rounding_only
+
+
+def test_both_readings_of_zengzhang_le_x_bei():
+    c = claim(kind="growth_multiple", reported="7.79", unit="倍")
+    ratio_reading = judge(c, "exact", [route("7.791", "7.792")])  # 2020/2016 = 7.79
+    assert ratio_reading.verdict == "ambiguous_wording" and "is X times the base" in ratio_reading.detail
+    plus_one = judge(c, "exact", [route("8.789", "8.791")])  # 2020/2016 = 8.79: grew by 7.79 times
+    assert plus_one.verdict == "ambiguous_wording" and "X+1" in plus_one.detail
+    neither = judge(c, "exact", [route("5.0", "5.1")])
+    assert neither.verdict == "inconsistent"
+
+
+def test_comparisons_and_ranks():
+    assert judge(claim("threshold", "> 100"), "exact", [route("108.29", "108.33")]).verdict == "consistent"
+    assert judge(claim("threshold", "> 100"), "exact", [route("99.5", "99.7")]).verdict == "inconsistent"
+    assert judge(claim("threshold", "> 100"), "exact", [route("99.9", "100.1")]).verdict == "undecidable"
+    assert judge(claim("rank", "2", "位"), "exact", [route(2, 2)]).verdict == "consistent"
+    assert judge(claim("rank", "2", "位"), "exact", [route(1, 3)]).verdict == "undecidable"
+    assert judge(claim("rank", "2", "位"), "exact", [route(3, 3)]).verdict == "inconsistent"
+
+
+def test_no_route_means_primary():
+    assert judge(claim(), "exact", []).verdict == "primary"
+
+
+def test_bounds_are_judged_on_their_side():
+    c = claim(reported="2000", unit="亿元")
+    assert judge(c, "lower_bound", [route("2256.52", "2256.54")]).verdict == "consistent"
+    assert judge(c, "lower_bound", [route("1999", "1999.5")]).verdict == "inconsistent"
+
+
+# --- routes ---------------------------------------------------------------------------------
+def test_route_arithmetic_by_hand(sources):
+    r = evaluate_route("{S2.1-03:万元} / {S2.1-02}", sources, own_fact="S2.1-10")
+    # 3465.92亿元 = 34 659 200万元 ± 50; 39 845 contracts exactly
+    assert r.interval.lo == Interval.printed("3465.92").lo * 10000 / 39845
+    assert round(r.point, 2) == 869.85 and r.lineage == {"S2.1-03", "S2.1-02"}
+    assert "S2.1-03 3465.92 亿元 → 万元" in r.arithmetic
+
+
+def test_a_route_through_the_claims_own_figure_is_refused(sources):
+    with pytest.raises(CircularRouteError):
+        evaluate_route("{S2.1-03} / {S2.1-04}", sources, own_fact="S2.1-04")
+
+
+def test_a_route_through_a_value_derived_from_the_claim_is_refused(sources):
+    # the 2017 turnover/R&D is derived from Figure 2's 2017 turnover/GDP (F2-02)
+    with pytest.raises(CircularRouteError):
+        evaluate_route("{D:turnover_to_rd|广东|2017}", sources, own_fact="F2-02")
+
+
+def test_every_registered_route_evaluates_and_is_not_circular(result):
+    assert (result.routes > 0).sum() >= 90
+
+
+def test_every_route_belongs_to_a_claim():
+    ids = set(load_claims()["claim_id"])
+    assert set(audit.ROUTES) <= ids
+
+
+# --- the registry ---------------------------------------------------------------------------
+def test_registry_has_every_fact_and_the_comparisons():
+    claims, facts = load_claims(), load_facts()
+    assert set(facts.fact_id) <= set(claims.fact_id)
+    assert len(claims) > 150 and claims.claim_id.str.startswith("C-").sum() >= 10
+
+
+def test_registry_spans_are_verbatim(paper_text):
+    missing = [c for c, s in zip(load_claims().claim_id, load_claims().span) if s not in paper_text]
+    assert not missing
+
+
+def test_claim_must_repeat_its_facts_value(tmp_path):
+    from conftest import read_rows, write_rows
+    from techmarket.paths import CLAIMS_CSV
+
+    rows = read_rows(CLAIMS_CSV)
+    set_cell(rows, "S2.1-04", "reported", "4.38")
+    set_cell(rows, "S2.1-05", "kind", "multiple")
+    path = write_rows(tmp_path / "claims.csv", rows)
+    with pytest.raises(DataValidationError) as info:
+        load_claims(path)
+    msg = str(info.value)
+    assert "line 9, column 'reported': must equal the fact's value '4.39'" in msg
+    assert "line 10, column 'kind'" in msg
+
+
+# --- what the audit finds -------------------------------------------------------------------
+def test_the_known_inconsistencies_are_found(result):
+    by_id = result.set_index("claim_id")
+    # 3.36× in four years is 35.4% a year, not 36.36%
+    assert by_id.loc["S2.1-08", "verdict"] == "inconsistent" and by_id.loc["S2.1-07", "verdict"] == "inconsistent"
+    # 3200 / 110 760.94 = 2.889%: printed 2.90
+    assert by_id.loc["S2.2-12", "verdict"] == "inconsistent"
+    assert by_id.loc["S2.5-03", "verdict"] == "ambiguous_wording"
+
+
+def test_contradicted_external_figure_is_reported_with_its_consequences(result):
+    by_id = result.set_index("claim_id")
+    assert by_id.loc["S2.2-10", "external_verdict"] == "contradicted"
+    detail = by_id.loc["S2.2-10", "external_detail"]
+    assert "3479.9" in detail and "C-01 (> 100 %): consistent → inconsistent" in detail
+    assert by_id.loc["S2.2-02", "external_verdict"] == "confirmed"
+    assert by_id.loc["S2.2-01", "external_verdict"] == "differs_from_preliminary"
+
+
+# --- the command ----------------------------------------------------------------------------
+def test_verify_matches_the_committed_snapshot(tmp_path, capsys):
+    from techmarket.cli import main
+
+    assert main(["verify", "--csv", str(tmp_path / "a.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "verdicts match the snapshot" in out and (tmp_path / "a.csv").is_file()
+
+
+def test_verify_fails_and_lists_changes_when_a_verdict_moves(tmp_path, monkeypatch, capsys):
+    import techmarket.paths as paths
+    from techmarket.cli import main
+
+    snap = pd.read_csv(paths.AUDIT_SNAPSHOT, dtype=str, keep_default_na=False)
+    snap.loc[snap.claim_id == "S2.2-12", "verdict"] = "consistent"
+    fake = tmp_path / "snap.csv"
+    snap.to_csv(fake, index=False)
+    monkeypatch.setattr(paths, "AUDIT_SNAPSHOT", fake)
+    assert main(["verify", "--csv", str(tmp_path / "a.csv")]) == 1
+    assert "S2.2-12: verdict consistent → inconsistent" in capsys.readouterr().err
+
+
+def test_verify_filters(tmp_path, capsys):
+    from techmarket.cli import main
+
+    main(["verify", "--section", "2.5", "--verdict", "ambiguous_wording", "--csv", str(tmp_path / "a.csv")])
+    lines = [l for l in capsys.readouterr().out.splitlines() if l.strip().startswith(("S", "T", "F", "C-"))]
+    assert [l.split()[0] for l in lines] == ["S2.5-03"]
+    assert main(["verify", "--verdict", "nonsense"]) == 2
+
+
+def test_readme_states_the_current_result(result):
+    import re
+
+    from techmarket.paths import PROJ_ROOT
+
+    readme = (PROJ_ROOT / "README.md").read_text(encoding="utf-8")
+    flat = " ".join(readme.split())
+    line = re.search(r"Current result: (.*?)\. ", flat).group(1)
+    counts = result.verdict.value_counts()
+    for verdict, label in [("inconsistent", "inconsistent"), ("ambiguous_wording", "ambiguous wording"),
+                           ("consistent", "consistent"), ("primary", "primary")]:
+        assert f"{counts.get(verdict, 0)} {label}" in line, (verdict, line)
