@@ -16,7 +16,7 @@ import tokenize
 ALLOWED_IN_TEXT = [
     r"第\d\d号笔记本", r"notebook \d\d", r"100 million yuan", r"100m yuan", r"10,000 yuan", r"10,000 contracts",
     r"图\s*\d", r"表\s*\d", r"Figure \d", r"Table \d", r'^[rRfFbB]*"""# \d\d',
-    r"\b[STF]\d(\.\d)?-\d{2}\b", r"\bT1-\d{2}\b", r"\bD-\d{2}\b", r"#[0-9a-fA-F]{6}", r"§\d(\.\d)?",
+    r"\b[STF]\d(\.\d)?-\d{2}\b", r"\bT1-\d{2}\b", r"\bD-\d{2}\b", r"\bC-\d{2}\b", r"#[0-9a-fA-F]{6}", r"§\d(\.\d)?",
     r"\bCR\d\b", r"(?<![\d.])[01](?![\d.])",
 ]
 MAX_CODE_NUMBER = 100

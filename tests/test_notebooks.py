@@ -15,7 +15,7 @@ from techmarket.paths import NOTEBOOKS_DIR
 from notebook_rules import typed_numbers
 
 EXPECTED = ["01_scale", "02_economic_contribution", "03_structure", "04_sectors", "05_regions",
-            "06_provincial_benchmarking", "07_institutions_and_talent"]
+            "06_provincial_benchmarking", "07_institutions_and_talent", "08_claims_audit"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
