@@ -8,7 +8,7 @@ VENV        := .venv
 PY          := $(VENV)/bin/python
 STAMP       := $(VENV)/.installed
 
-.PHONY: help reports test lab venv lock environment.yml check-data clean-venv notebooks verify
+.PHONY: help reports test lab venv lock environment.yml check-data clean-venv notebooks verify benchmark
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_.-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -33,6 +33,9 @@ test: $(STAMP) ## Run the whole test suite (unit tests, data checks, notebooks v
 
 lab: $(STAMP) ## Open JupyterLab on the notebooks with the project kernel
 	$(VENV)/bin/jupyter lab notebooks/
+
+benchmark: $(STAMP) ## Time the report build against a naive loop and a floor (prints a table)
+	$(PY) benchmarks/build_benchmark.py
 
 verify: $(STAMP) ## Audit every claim of the paper; fails if a verdict changed from the snapshot
 	$(PY) -m techmarket verify

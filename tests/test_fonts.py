@@ -47,3 +47,28 @@ def test_default_font_would_warn(tmp_path):
             ax.set_title("广东")
             fig.savefig(tmp_path / "tofu.png")
             plt.close(fig)
+
+
+def test_embedded_font_subset_covers_the_page_and_is_deterministic(tmp_path):
+    import base64
+    import io
+    import re
+
+    from fontTools.ttLib import TTFont
+
+    from techmarket.fonts import WEB_FONT_FAMILY, covers, font_face_css, subset_font
+
+    text = "广东技术市场 Guangdong 3 465.92亿元"
+    css = font_face_css(text)
+    assert css == font_face_css(text) and WEB_FONT_FAMILY in css
+    data = base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)", css).group(1))
+    cmap = TTFont(io.BytesIO(data)).getBestCmap()
+    assert all(ord(ch) in cmap for ch in text if not ch.isspace())
+    assert len(data) < 200_000  # a subset, not the 16 MB font
+    base = tmp_path / "base.otf"
+    base.write_bytes(subset_font("广东技术市场"))
+    assert covers(base, "广东") and not covers(base, "北京")
+    # a base that lacks a character is not used: the page still gets every glyph
+    css2 = font_face_css("北京", base)
+    cmap2 = TTFont(io.BytesIO(base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)", css2).group(1)))).getBestCmap()
+    assert ord("北") in cmap2 and ord("京") in cmap2

@@ -1,29 +1,71 @@
-"""Batch build: execute every numbered notebook with papermill, per language, and export HTML.
+"""Batch build: execute every numbered notebook with papermill, per language, in parallel, and
+export self-contained HTML; skip what has not changed.
 
-Outputs go to ``reports/<lang>/`` (executed notebook, HTML without code, HTML with code) and
-``reports/index.html``. Writes are atomic (temporary file, then rename), so a failed run never
-replaces the last good report.
+- Each (notebook, language, parameters) is a job. A job re-runs only when something it depends on
+  changed: the notebook, the data files it declares (notebook metadata ``techmarket.data``;
+  default: the facts, the external releases and the descriptor), ``lib/`` (code and templates),
+  its parameters, or the pinned lock. A content hash decides; ``force`` rebuilds everything.
+- Jobs run in a process pool (one papermill kernel each); a failed job does not stop the others,
+  keeps the last good report (all writes are atomic) and is reported with its cell and error.
+- Outputs: ``reports/<lang>/<name>.ipynb`` (executed), ``<name>.html`` (no code),
+  ``<name>.code.html`` (with code), and ``reports/index.html`` with the claims-audit summary
+  and the build's identity. HTML uses an offline template: nothing is fetched from the network.
 """
 from __future__ import annotations
 
+import ast
+import datetime as _dt
+import hashlib
 import html
+import json
+import multiprocessing
 import os
+import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from techmarket.paths import NOTEBOOKS_DIR, PROJ_ROOT, REPORTS_DIR
+from techmarket.paths import PROJ_ROOT
 
 LANGS = ("zh", "en")
 KERNEL = "techmarket"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+DEFAULT_DATA = ("data/paper/facts.csv", "data/external/official_releases.csv", "data/datapackage.json")
+KEY_PACKAGES = ("pandas", "numpy", "statsmodels", "pandera", "matplotlib", "seaborn", "papermill", "nbconvert",
+                "nbclient", "ipykernel", "mplfonts")
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a build reads and writes (the repository by default; a copy in tests)."""
+
+    root: Path = PROJ_ROOT
+
+    @property
+    def notebooks_dir(self) -> Path:
+        return self.root / "notebooks"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.root / "reports"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.reports_dir / ".cache"
+
+    def notebooks(self) -> list[Path]:
+        """The numbered notebooks, in order (``NN_name.ipynb``)."""
+        return sorted(self.notebooks_dir.glob("[0-9][0-9]_*.ipynb"))
 
 
 def notebooks() -> list[Path]:
-    """The numbered notebooks, in order (``NN_name.ipynb``)."""
-    return sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+    return Project().notebooks()
 
 
+# --- files ----------------------------------------------------------------------------------
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -45,59 +87,145 @@ def atomic_write(path: Path, data: str | bytes) -> None:
         raise
 
 
-def execute(nb: Path, lang: str, out: Path, parameters: dict | None = None) -> None:
-    """Run ``nb`` with papermill (parameters: ``lang`` plus any extra) and write it to ``out``."""
-    import nbformat
-    import papermill
-
-    params = {"lang": lang, **(parameters or {})}
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp_out = Path(tmp) / nb.name
-        papermill.execute_notebook(
-            str(nb), str(tmp_out), parameters=params, kernel_name=KERNEL,
-            cwd=str(NOTEBOOKS_DIR), progress_bar=False, log_output=False,
-        )
-        executed = nbformat.read(tmp_out, as_version=4)
-    strip_volatile_metadata(executed)
-    atomic_write(out, nbformat.writes(executed) + "\n")
+def _sha(*parts: bytes) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(hashlib.sha256(p).digest())
+    return h.hexdigest()
 
 
-def refresh_committed(only: list[str] | None = None) -> int:
-    """Re-execute the committed notebooks in place with their default parameters, so that the
-    outputs nbval checks are current. Returns an exit code."""
-    import nbformat
-    import papermill
+def tree_hash(root: Path, paths: list[Path]) -> str:
+    """Hash of the files' relative names and contents, in a stable order."""
+    return _sha(*[str(p.relative_to(root)).encode() + b"\0" + p.read_bytes() for p in sorted(paths)])
 
-    failed = 0
-    for nb in notebooks():
-        if only and nb.stem not in only:
-            continue
-        t0 = time.perf_counter()
-        with tempfile.TemporaryDirectory() as tmp:
-            out = Path(tmp) / nb.name
-            try:
-                papermill.execute_notebook(str(nb), str(out), kernel_name=KERNEL, cwd=str(NOTEBOOKS_DIR),
-                                           progress_bar=False, log_output=False)
-            except Exception as err:
-                failed += 1
-                print(f"  {nb.stem} failed: {str(err).strip().splitlines()[-1]}")
-                continue
-            executed = nbformat.read(out, as_version=4)
-        strip_volatile_metadata(executed)
-        atomic_write(nb, nbformat.writes(executed) + "\n")
-        print(f"  {nb.stem} refreshed in {time.perf_counter() - t0:.1f} s")
-    return 1 if failed else 0
+
+# --- notebooks, parameters and jobs ---------------------------------------------------------
+def notebook_parameters(nb_path: Path) -> dict[str, object]:
+    """Defaults of the cell tagged ``parameters`` (simple assignments of literals)."""
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            return {t.id: ast.literal_eval(node.value) for node in ast.parse(src).body
+                    if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)}
+    return {}
+
+
+def data_dependencies(nb_path: Path) -> list[str]:
+    """Data files the notebook loads (metadata ``techmarket.data``), relative to the project."""
+    meta = json.loads(nb_path.read_text(encoding="utf-8")).get("metadata", {}).get("techmarket", {})
+    return list(meta.get("data", DEFAULT_DATA))
+
+
+@dataclass(frozen=True)
+class Job:
+    notebook: Path
+    lang: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.notebook.stem + "".join(f".{k}-{v}" for k, v in self.params)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} [{self.lang}]"
+
+    def outputs(self, project: Project) -> dict[str, Path]:
+        base = project.reports_dir / self.lang
+        return {"ipynb": base / f"{self.name}.ipynb", "html": base / f"{self.name}.html",
+                "code": base / f"{self.name}.code.html"}
+
+    def parameters(self) -> dict[str, str]:
+        return {"lang": self.lang, **dict(self.params)}
+
+
+class BuildError(ValueError):
+    """Invalid build options, reported before anything runs."""
+
+
+def plan(project: Project, only: list[str] | None = None, langs: list[str] | None = None,
+         params: dict[str, str] | None = None) -> list[Job]:
+    """The jobs to consider, after validating every option."""
+    available = {nb.stem: nb for nb in project.notebooks()}
+    unknown = sorted(set(only or []) - set(available))
+    if unknown:
+        raise BuildError(f"unknown notebook(s) {unknown}; known: {sorted(available)}")
+    langs = list(langs or LANGS)
+    bad_langs = sorted(set(langs) - set(LANGS))
+    if bad_langs:
+        raise BuildError(f"unknown language(s) {bad_langs}; known: {list(LANGS)}")
+    chosen = [available[s] for s in sorted(only)] if only else list(available.values())
+    params = dict(params or {})
+    if "lang" in params:
+        raise BuildError("choose languages with --lang, not as a parameter")
+    jobs = []
+    used: set[str] = set()
+    for nb in chosen:
+        defaults = notebook_parameters(nb)
+        mine = tuple(sorted((k, v) for k, v in params.items() if k in defaults and str(defaults[k]) != v))
+        used |= {k for k in params if k in defaults}
+        jobs += [Job(nb, lang, mine) for lang in langs]
+    unused = sorted(set(params) - used)
+    if unused:
+        raise BuildError(f"parameter(s) {unused} are not parameters of the chosen notebook(s)")
+    if params:
+        _validate_values(params)
+    return jobs
+
+
+def _validate_values(params: dict[str, str]) -> None:
+    """Check parameter values the way the notebooks will (an unknown province fails here)."""
+    from techmarket.context import validate_parameters
+
+    try:
+        validate_parameters(**params)
+    except ValueError as err:
+        raise BuildError(str(err)) from None
+
+
+# --- the cache ------------------------------------------------------------------------------
+def environment_hash(project: Project) -> str:
+    lib = [p for p in (project.root / "lib").rglob("*") if p.is_file() and "__pycache__" not in p.parts
+           and not p.name.endswith(".egg-info") and ".egg-info" not in str(p)]
+    return _sha(tree_hash(project.root, lib).encode(), (project.root / "requirements.lock").read_bytes())
+
+
+def job_key(job: Job, project: Project, env_hash: str) -> str:
+    data = [project.root / d for d in data_dependencies(job.notebook)]
+    return _sha(job.notebook.read_bytes(), tree_hash(project.root, data).encode(), env_hash.encode(),
+                json.dumps(job.parameters(), sort_keys=True, ensure_ascii=False).encode())
+
+
+def _cache_file(job: Job, project: Project) -> Path:
+    return project.cache_dir / f"{job.name}.{job.lang}.key"
+
+
+def is_current(job: Job, project: Project, key: str) -> bool:
+    cache = _cache_file(job, project)
+    return (cache.is_file() and cache.read_text() == key
+            and all(p.is_file() for p in job.outputs(project).values()))
+
+
+def stale(jobs: list[Job], project: Project) -> list[Job]:
+    env = environment_hash(project)
+    return [j for j in jobs if not is_current(j, project, job_key(j, project, env))]
+
+
+# --- running one job ------------------------------------------------------------------------
+@dataclass
+class Result:
+    job: Job
+    ok: bool
+    seconds: float
+    error: str = ""
 
 
 def strip_volatile_metadata(nb) -> None:
     """Remove what changes from run to run (timings, paths, the random id papermill gives the
     injected-parameters cell), so that reruns are byte-identical."""
-    nb.metadata.get("papermill", {}).pop("start_time", None)
-    nb.metadata.get("papermill", {}).pop("end_time", None)
-    nb.metadata.get("papermill", {}).pop("duration", None)
-    nb.metadata.get("papermill", {}).pop("input_path", None)
-    nb.metadata.get("papermill", {}).pop("output_path", None)
-    nb.metadata.get("papermill", {}).pop("environment_variables", None)
+    for key in ("start_time", "end_time", "duration", "input_path", "output_path", "environment_variables"):
+        nb.metadata.get("papermill", {}).pop(key, None)
     for cell in nb.cells:
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell["id"] = "injected-parameters"  # papermill gives it a random id on every run
@@ -108,61 +236,268 @@ def strip_volatile_metadata(nb) -> None:
                 pm.pop(key, None)
 
 
-def export_html(executed: Path, out: Path, with_code: bool) -> None:
-    """Export an executed notebook to a self-contained HTML file (images embedded)."""
-    import nbformat
+KERNEL_ARGS = ["--HistoryManager.enabled=False"]  # a build needs no command history
+ANCHOR_MARK = "¶"  # nbconvert's heading anchors (drawn by its Python code, not in any template)
+_EXPORTERS: dict[bool, object] = {}  # one per worker process and variant: templates load once
+
+
+def render_html(nb, with_code: bool) -> str:
+    """An executed notebook as HTML from the offline template (images embedded)."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab", embed_images=True)
-    exporter.exclude_input = not with_code
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
-    atomic_write(out, body)
+    exporter = _EXPORTERS.get(with_code)
+    if exporter is None:
+        exporter = HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)], embed_images=True)
+        exporter.exclude_input = not with_code
+        exporter.exclude_input_prompt = True
+        exporter.exclude_output_prompt = True
+        _EXPORTERS[with_code] = exporter
+    body, _ = exporter.from_notebook_node(nb)
+    return body
 
 
-def write_index(built: list[tuple[str, str]]) -> Path:
-    """reports/index.html linking every report in both languages."""
-    items = "\n".join(
-        f'<li>{html.escape(stem)}: <a href="{lang}/{html.escape(stem)}.html">{lang}</a> '
-        f'(<a href="{lang}/{html.escape(stem)}.code.html">with code</a>)</li>'
-        for stem, lang in built
-    ) or "<li>No notebooks yet.</li>"
+def base_font(project: Project) -> Path:
+    """A subset of the CJK font with every character the project's sources use (notebooks, data,
+    lib): reports subset it again, much faster than the full 16 MB font. Cached by content."""
+    from techmarket.fonts import subset_font
+
+    from jupyter_core.paths import jupyter_path
+
+    templates = [p for d in jupyter_path("nbconvert", "templates") for name in ("base", "lab")
+                 for p in sorted(Path(d, name).rglob("*")) if p.is_file()]
+    sources = [*project.notebooks(), *(project.root / "data").rglob("*.csv"), *(project.root / "lib").rglob("*.py"),
+               *TEMPLATES.rglob("*.j2"), *templates]
+    text = ANCHOR_MARK + "".join(sorted({ch for p in sources for ch in p.read_text(encoding="utf-8", errors="ignore")
+                                         if ord(ch) > 127}))
+    path = project.cache_dir / f"cjk-base-{_sha(text.encode())[:16]}.otf"
+    if not path.is_file():
+        atomic_write(path, subset_font(text))
+    return path
+
+
+def embed_font(pages: list[str], base: Path | None = None) -> list[str]:
+    """Put one subset of the CJK font, covering every page's characters, into each page's head."""
+    from techmarket.fonts import font_face_css
+
+    css = f"<style type=\"text/css\">\n{font_face_css(''.join(pages), base)}\n</style>\n"
+    return [p.replace("</head>", css + "</head>", 1) for p in pages]
+
+
+def export_html(nb, outputs: dict[str, Path], base: Path | None = None) -> None:
+    """Write the report without code and with code, each self-contained and offline."""
+    plain, code = embed_font([render_html(nb, with_code=False), render_html(nb, with_code=True)], base)
+    atomic_write(outputs["html"], plain)
+    atomic_write(outputs["code"], code)
+
+
+def run_job(job: Job, project: Project, font: Path | None = None) -> Result:
+    """Execute one job and write its outputs; on failure keep the last good outputs."""
+    import nbformat
+    import papermill
+
+    t0 = time.perf_counter()
+    print(f"  running  {job.label}", flush=True)
+    outputs = job.outputs(project)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_out = Path(tmp) / job.notebook.name
+        try:
+            nb = papermill.execute_notebook(str(job.notebook), str(tmp_out), parameters=job.parameters(),
+                                            kernel_name=KERNEL, cwd=str(project.notebooks_dir),
+                                            progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+                                            extra_arguments=KERNEL_ARGS)
+        except papermill.PapermillExecutionError as err:
+            failed = outputs["ipynb"].with_suffix(".failed.ipynb")
+            if tmp_out.is_file():
+                atomic_write(failed, tmp_out.read_bytes())
+            n = len(nbformat.read(job.notebook, as_version=4).cells)
+            own = err.cell_index  # papermill counts its injected-parameters cell, placed after ours
+            return Result(job, False, time.perf_counter() - t0,
+                          f"cell {own} of {n}: {err.ename}: {err.evalue}")
+        except Exception as err:  # kernel died, bad notebook, ...
+            return Result(job, False, time.perf_counter() - t0, f"{type(err).__name__}: {err}")
+    strip_volatile_metadata(nb)
+    atomic_write(outputs["ipynb"], nbformat.v4.writes(nb) + "\n")  # papermill validated it already
+    export_html(nb, outputs, font)
+    outputs["ipynb"].with_suffix(".failed.ipynb").unlink(missing_ok=True)
+    return Result(job, True, time.perf_counter() - t0)
+
+
+# --- the index ------------------------------------------------------------------------------
+def build_identity(project: Project) -> dict[str, str]:
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=project.root, capture_output=True, text=True,
+                                  check=True).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return ""
+
+    commit = git("rev-parse", "HEAD") or "unknown (not a git checkout)"
+    dirty = git("status", "--porcelain", "--", "data", "lib", "notebooks")
+    data = [p for p in (project.root / "data").rglob("*") if p.is_file()]
+    from techmarket.envfile import locked_pins
+
+    pins = locked_pins(project.root / "requirements.lock")
+    return {
+        "commit": commit + (" (with uncommitted changes to data, lib or notebooks)" if dirty else ""),
+        "data_sha256": tree_hash(project.root, data),
+        "versions": ", ".join(f"{p} {pins[p]}" for p in KEY_PACKAGES if p in pins),
+        "python": sys.version.split()[0],
+        "built": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def write_index(project: Project, audit_counts: list[tuple[str, str, int]] | None) -> Path:
+    """reports/index.html: every report in both languages, the audit summary, the build identity."""
+    rows = []
+    for nb in project.notebooks():
+        cells = []
+        for lang in LANGS:
+            job = Job(nb, lang)
+            if job.outputs(project)["html"].is_file():
+                cells.append(f'<a href="{lang}/{html.escape(job.name)}.html">{lang}</a> '
+                             f'(<a href="{lang}/{html.escape(job.name)}.code.html">{"代码" if lang == "zh" else "code"}</a>)')
+            else:
+                cells.append("—")
+        rows.append(f"<tr><td>{html.escape(nb.stem)}</td><td>{cells[0]}</td><td>{cells[1]}</td></tr>")
+    audit = ""
+    if audit_counts:
+        audit = "".join(f"<tr><td>{html.escape(t)}</td><td>{html.escape(v)}</td><td>{n}</td></tr>" for t, v, n in audit_counts)
+        audit = (f"<h2>论文数字核查 · Claims audit</h2><table><tr><th>table</th><th>verdict</th><th>claims</th></tr>{audit}"
+                 "</table><p><a href=\"claims_audit.csv\">claims_audit.csv</a></p>")
+    ident = build_identity(project)
+    ident_rows = "".join(f"<tr><th>{k}</th><td>{html.escape(v)}</td></tr>" for k, v in ident.items())
     page = f"""<!DOCTYPE html>
-<html lang="zh"><head><meta charset="utf-8"><title>Guangdong technology market — reports</title></head>
-<body><h1>广东技术市场 · Guangdong technology market 2016-2020</h1>
-<ul>
-{items}
-</ul></body></html>
+<html lang="zh"><head><meta charset="utf-8"><title>广东技术市场 · Guangdong technology market — reports</title>
+<!--font-->
+<style>body{{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;max-width:60em;margin:2em auto;padding:0 1em}}
+table{{border-collapse:collapse}}td,th{{border-bottom:1px solid #ddd;padding:.3em .8em;text-align:left}}</style></head>
+<body><h1>广东技术市场 2016—2020 · Guangdong technology market 2016-2020</h1>
+<h2>报告 · Reports</h2>
+<table><tr><th>notebook</th><th>中文</th><th>English</th></tr>
+{"".join(rows)}
+</table>
+{audit}
+<h2>构建信息 · Build</h2>
+<table>{ident_rows}</table>
+</body></html>
 """
-    index = REPORTS_DIR / "index.html"
+    page = embed_font([page.replace("<!--font-->", "")], base_font(project))[0]
+    index = project.reports_dir / "index.html"
     atomic_write(index, page)
     return index
 
 
-def build(only: list[str] | None = None, langs: list[str] | None = None) -> int:
-    """Build the reports; return a process exit code (non-zero when any notebook failed)."""
-    langs = list(langs or LANGS)
-    chosen = [nb for nb in notebooks() if not only or nb.stem in only]
-    unknown = set(only or []) - {nb.stem for nb in notebooks()}
-    if unknown:
-        print(f"unknown notebook(s): {sorted(unknown)}; known: {[nb.stem for nb in notebooks()]}", file=sys.stderr)
+def _preload() -> None:
+    """Import what every job needs, before the pool forks its workers."""
+    import nbconvert  # noqa: F401
+    import nbformat  # noqa: F401
+    import papermill  # noqa: F401
+    from fontTools import subset  # noqa: F401
+
+
+def _timing_file(job: Job, project: Project) -> Path:
+    return project.cache_dir / f"{job.name}.{job.lang}.seconds"
+
+
+def _longest_first(jobs: list[Job], project: Project) -> list[Job]:
+    """Start the slowest jobs first (by their last run), so the pool does not end on a long tail."""
+    def last(job: Job) -> float:
+        f = _timing_file(job, project)
+        return float(f.read_text()) if f.is_file() else float("inf")
+    return sorted(jobs, key=last, reverse=True)
+
+
+def _audit_counts(project: Project) -> list[tuple[str, str, int]]:
+    from techmarket.audit import run_audit, summary
+
+    audit = run_audit()
+    atomic_write(project.reports_dir / "claims_audit.csv", audit.to_csv(index=False))
+    return [(r.table, r.value, int(r.claims)) for r in summary(audit).itertuples()]
+
+
+# --- the build ------------------------------------------------------------------------------
+def build(only: list[str] | None = None, langs: list[str] | None = None, params: dict[str, str] | None = None,
+          workers: int | None = None, force: bool = False, project: Project | None = None,
+          with_audit: bool = True) -> int:
+    """Build the reports; return an exit code (non-zero when any job failed or options are bad)."""
+    project = project or Project()
+    t0 = time.perf_counter()
+    try:
+        jobs = plan(project, only, langs, params)
+    except BuildError as err:
+        print(f"build: {err}", file=sys.stderr)
         return 2
-    built, failed = [], []
-    for nb in chosen:
-        for lang in langs:
-            t0 = time.perf_counter()
-            executed = REPORTS_DIR / lang / f"{nb.stem}.ipynb"
+    env = environment_hash(project)
+    keys = {j: job_key(j, project, env) for j in jobs}
+    todo = [j for j in jobs if force or not is_current(j, project, keys[j])]
+    for j in jobs:
+        if j not in todo:
+            print(f"  cached   {j.label}")
+    results: list[Result] = []
+    index_key = _sha(env.encode(), *[keys[j].encode() for j in jobs], str(sorted(p.name for p in project.notebooks())).encode())
+    index_cache = project.cache_dir / "index.key"
+    need_index = (force or bool(todo) or not (index_cache.is_file() and index_cache.read_text() == index_key)
+                  or not (project.reports_dir / "index.html").is_file())
+    audit_counts = None
+    if todo or (need_index and with_audit):
+        workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
+        font = base_font(project) if todo else None
+        _preload()  # import once here; forked workers start with everything loaded
+        ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            futures = {pool.submit(run_job, j, project, font): j for j in _longest_first(todo, project)}
+            # the audit summary for the index runs beside the last notebooks, filling the tail
+            audit_future = pool.submit(_audit_counts, project) if need_index and with_audit else None
+            for fut in as_completed(futures):
+                job = futures[fut]
+                try:
+                    res = fut.result()
+                except Exception as err:  # the worker itself died
+                    res = Result(job, False, 0.0, f"{type(err).__name__}: {err}")
+                results.append(res)
+                if res.ok:
+                    atomic_write(_cache_file(job, project), keys[job])
+                    atomic_write(_timing_file(job, project), f"{res.seconds:.2f}")
+                    print(f"  done     {job.label} in {res.seconds:.1f} s", flush=True)
+                else:
+                    print(f"  FAILED   {job.label}: {res.error}", flush=True)
+            audit_counts = audit_future.result() if audit_future else None
+    failed = [r for r in results if not r.ok]
+    if need_index:
+        write_index(project, audit_counts)
+        if not failed:
+            atomic_write(index_cache, index_key)
+    done = sum(r.ok for r in results)
+    print(f"{len(jobs)} report(s): {done} built, {len(jobs) - len(todo)} cached, {len(failed)} failed "
+          f"in {time.perf_counter() - t0:.1f} s; index: {project.reports_dir.relative_to(project.root) / 'index.html'}")
+    for r in failed:
+        print(f"  {r.job.label} failed at {r.error}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def refresh_committed(only: list[str] | None = None) -> int:
+    """Re-execute the committed notebooks in place with their default parameters, so that the
+    outputs nbval checks are current. Returns an exit code."""
+    import nbformat
+    import papermill
+
+    project = Project()
+    failed = 0
+    for nb in project.notebooks():
+        if only and nb.stem not in only:
+            continue
+        t0 = time.perf_counter()
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / nb.name
             try:
-                execute(nb, lang, executed)
-                export_html(executed, REPORTS_DIR / lang / f"{nb.stem}.html", with_code=False)
-                export_html(executed, REPORTS_DIR / lang / f"{nb.stem}.code.html", with_code=True)
-            except Exception as err:  # keep building the others; report at the end
-                failed.append((nb.stem, lang, err))
-                print(f"  {nb.stem} [{lang}] failed: {str(err).splitlines()[-1] if str(err) else err!r}")
+                papermill.execute_notebook(str(nb), str(out), kernel_name=KERNEL, cwd=str(project.notebooks_dir),
+                                           progress_bar=False, log_output=False)
+            except Exception as err:
+                failed += 1
+                print(f"  {nb.stem} failed: {str(err).strip().splitlines()[-1]}")
                 continue
-            built.append((nb.stem, lang))
-            print(f"  {nb.stem} [{lang}] done in {time.perf_counter() - t0:.1f} s")
-    index = write_index(built)
-    print(f"{len(built)} report(s) built, {len(failed)} failed; index: {index.relative_to(PROJ_ROOT)}")
+            executed = nbformat.read(out, as_version=4)
+        strip_volatile_metadata(executed)
+        atomic_write(nb, nbformat.writes(executed) + "\n")
+        print(f"  {nb.stem} refreshed in {time.perf_counter() - t0:.1f} s")
     return 1 if failed else 0

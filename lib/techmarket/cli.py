@@ -44,7 +44,17 @@ def _check_data(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from techmarket.build import build
 
-    return build(only=args.only, langs=args.lang)
+    params = {}
+    for item in args.param or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            print(f"build: parameters are KEY=VALUE, got {item!r}", file=sys.stderr)
+            return 2
+        params[key] = value
+    if args.workers is not None and args.workers < 1:
+        print("build: --workers must be at least 1", file=sys.stderr)
+        return 2
+    return build(only=args.only, langs=args.lang, params=params, workers=args.workers, force=args.force)
 
 
 def _refresh(args: argparse.Namespace) -> int:
@@ -106,9 +116,12 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_environment)
     p = sub.add_parser("check-data", help="validate every table in data/")
     p.set_defaults(func=_check_data)
-    p = sub.add_parser("build", help="execute the notebooks and export HTML reports")
-    p.add_argument("--only", action="append", help="notebook stem to build (repeatable)")
-    p.add_argument("--lang", action="append", choices=["zh", "en"], help="language (repeatable)")
+    p = sub.add_parser("build", help="execute the notebooks and export HTML reports (parallel, incremental)")
+    p.add_argument("--only", action="append", help="notebook stem to build, e.g. 03_structure (repeatable)")
+    p.add_argument("--lang", action="append", help="language, zh or en (repeatable; default both)")
+    p.add_argument("-p", "--param", action="append", metavar="KEY=VALUE", help="notebook parameter, e.g. province=江苏")
+    p.add_argument("--workers", type=int, help="parallel notebook runs (default: number of cores)")
+    p.add_argument("--force", action="store_true", help="rebuild everything, ignoring the cache")
     p.set_defaults(func=_build)
     p = sub.add_parser("refresh-notebooks", help="re-execute the committed notebooks in place (default parameters)")
     p.add_argument("--only", action="append", help="notebook stem (repeatable)")

@@ -76,17 +76,25 @@ class Context:
         return rows
 
 
+def validate_parameters(lang: str | None = None, province: str | None = None, facts: pd.DataFrame | None = None,
+                        **other: object) -> None:
+    """Check notebook parameters; raise a ValueError that says what is allowed."""
+    if lang is not None:
+        i18n.check_lang(lang)
+    if province is not None:
+        facts = load_facts() if facts is None else facts
+        t1 = sorted(set(facts.loc[(facts.locator == "Table 1") & (facts.geo != "全国"), "geo"]))
+        if province not in t1:
+            raise ValueError(f"parameter province must be one of the Table 1 provinces {t1}, got {province!r}")
+
+
 def setup(lang: str = "zh", **params: object) -> Context:
     """Validate the notebook's parameters, load the data and apply the style."""
     from techmarket.style import use_style
 
     i18n.check_lang(lang)
     facts, external = load_facts(), load_external()
-    province = params.get("province")
-    if province is not None:
-        t1 = sorted(set(facts.loc[(facts.locator == "Table 1") & (facts.geo != "全国"), "geo"]))
-        if province not in t1:
-            raise ValueError(f"parameter province must be one of the Table 1 provinces {t1}, got {province!r}")
+    validate_parameters(lang=lang, facts=facts, **params)
     use_style()
     return Context(lang, facts, external, derived_values(facts, external))
 

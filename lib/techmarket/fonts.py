@@ -7,6 +7,7 @@ used; mplfonts' own configuration functions are not called.
 from __future__ import annotations
 
 from importlib import resources
+from functools import lru_cache
 from pathlib import Path
 
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
@@ -43,3 +44,72 @@ def missing_glyphs(text: str) -> list[str]:
     font = FT2Font(str(cjk_font_path()))
     charmap = font.get_charmap()
     return sorted({ch for ch in text if not ch.isspace() and ord(ch) not in charmap})
+
+
+WEB_FONT_FAMILY = "TM Noto Sans CJK SC"
+
+
+def _subset_options():
+    from fontTools import subset
+
+    opts = subset.Options()
+    opts.layout_features = ["*"]
+    opts.notdef_outline = True
+    opts.recalc_timestamp = False
+    return opts
+
+
+@lru_cache(maxsize=1)
+def _font_cmap() -> frozenset[int]:
+    """Code points the CJK font has a glyph for."""
+    from fontTools.ttLib import TTFont
+
+    return frozenset(TTFont(str(cjk_font_path()), lazy=True).getBestCmap())
+
+
+def _chars(text: str) -> str:
+    """Printable ASCII and every other character of ``text`` the CJK font can draw (others,
+    such as emoji, fall back to the reader's fonts in any case)."""
+    cmap = _font_cmap()
+    wanted = {ch for ch in text if not ch.isspace() and ord(ch) in cmap} | {chr(c) for c in range(32, 127)}
+    return "".join(sorted(wanted))
+
+
+def subset_font(text: str, source: Path | None = None) -> bytes:
+    """The CJK font (or ``source``, an earlier subset of it) reduced to the characters of ``text``
+    plus printable ASCII. Timestamps are kept, so the same input gives the same bytes."""
+    import io
+
+    from fontTools import subset
+
+    opts = _subset_options()
+    font = subset.load_font(str(source or cjk_font_path()), opts)
+    sub = subset.Subsetter(opts)
+    sub.populate(text=_chars(text))
+    sub.subset(font)
+    buf = io.BytesIO()
+    subset.save_font(font, buf, opts)
+    return buf.getvalue()
+
+
+def covers(font_file: Path, text: str) -> bool:
+    """Does ``font_file`` have a glyph for every character of ``text``?"""
+    from fontTools.ttLib import TTFont
+
+    cmap = TTFont(str(font_file), lazy=True).getBestCmap()
+    return all(ord(ch) in cmap for ch in _chars(text))
+
+
+def font_face_css(text: str, base: Path | None = None) -> str:
+    """A CSS @font-face with the CJK font subset to the characters of ``text`` (plus printable
+    ASCII), embedded as a data URI, so a report renders Chinese offline on any machine.
+
+    ``base`` is an optional earlier subset (a build makes one for every character its sources
+    use, which is much faster to subset again); it is used only when it covers ``text``.
+    """
+    import base64
+
+    source = base if base is not None and covers(base, text) else None
+    data = base64.b64encode(subset_font(text, source)).decode("ascii")
+    return (f'@font-face{{font-family:"{WEB_FONT_FAMILY}";src:url(data:font/otf;base64,{data}) format("opentype");}}\n'
+            f'body, .jp-RenderedHTMLCommon, .jp-RenderedText pre, table, caption {{font-family:"{WEB_FONT_FAMILY}", sans-serif;}}')
