@@ -1,0 +1,109 @@
+"""Benchmark of the report build, on this machine, in a scratch copy of the project.
+
+Prints a Markdown table:
+- full build: ``techmarket build --force`` (parallel papermill runs + in-process HTML export);
+- naive: a shell-style loop, one notebook at a time: ``papermill`` then ``jupyter nbconvert --to html``;
+- floor: the same notebooks' code exported as plain Python scripts, run with the same parallelism
+  (no kernel, no export: the least any build of these notebooks can cost);
+- no-op rebuild: ``python -m techmarket build`` with nothing changed (a fresh interpreter).
+
+Targets: full build ≤ 0.5 × naive and ≤ 1.5 × floor; no-op rebuild < 0.5 s.
+Run: ``make benchmark`` (or ``.venv/bin/python benchmarks/build_benchmark.py [--workers N]``).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from techmarket.build import LANGS, KERNEL, Project, build
+from techmarket.paths import PROJ_ROOT
+
+BIN = Path(sys.executable).parent
+
+
+def scratch_copy(dst: Path) -> Project:
+    for name in ("data", "lib", "notebooks"):
+        shutil.copytree(PROJ_ROOT / name, dst / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    shutil.copy(PROJ_ROOT / "requirements.lock", dst / "requirements.lock")
+    return Project(dst)
+
+
+def timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def naive(project: Project, out: Path) -> None:
+    for nb in project.notebooks():
+        for lang in LANGS:
+            executed = out / f"{nb.stem}.{lang}.ipynb"
+            subprocess.run([BIN / "papermill", str(nb), str(executed), "-p", "lang", lang, "-k", KERNEL,
+                            "--cwd", str(project.notebooks_dir), "--no-progress-bar"], check=True, capture_output=True)
+            subprocess.run([BIN / "jupyter", "nbconvert", "--to", "html", str(executed)], check=True, capture_output=True)
+
+
+def scripts(project: Project, out: Path) -> list[Path]:
+    made = []
+    for nb in project.notebooks():
+        cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+        code = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+                for c in cells if c["cell_type"] == "code"]
+        for lang in LANGS:
+            path = out / f"{nb.stem}.{lang}.py"
+            # the parameters cell first, then the language, as papermill would inject it
+            path.write_text("\n\n".join([code[0], f'lang = "{lang}"', *code[1:]]), encoding="utf-8")
+            made.append(path)
+    return made
+
+
+def floor(project: Project, files: list[Path], workers: int) -> None:
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    def run(path: Path) -> None:
+        subprocess.run([sys.executable, str(path)], cwd=project.notebooks_dir, check=True, capture_output=True, env=env)
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(run, files))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        project = scratch_copy(tmp / "project")
+        n = len(project.notebooks()) * len(LANGS)
+        full = timed(lambda: build(project=project, workers=args.workers, force=True))
+        noop_cmd = [sys.executable, "-c", "from techmarket.build import Project, build; import sys; "
+                    f"sys.exit(build(project=Project(__import__('pathlib').Path({str(project.root)!r}))))"]
+        noop = min(timed(lambda: subprocess.run(noop_cmd, check=True, capture_output=True)) for _ in range(3))
+        (tmp / "naive").mkdir()
+        slow = timed(lambda: naive(project, tmp / "naive"))
+        (tmp / "scripts").mkdir()
+        files = scripts(project, tmp / "scripts")
+        base = timed(lambda: floor(project, files, args.workers))
+    rows = [
+        ("full build (`techmarket build --force`)", full, f"{full / slow:.2f} × naive, {full / base:.2f} × floor",
+         "≤ 0.5 × naive and ≤ 1.5 × floor", full <= 0.5 * slow and full <= 1.5 * base),
+        ("naive loop (papermill, then nbconvert, one at a time)", slow, "", "", None),
+        (f"floor (plain scripts, {args.workers} in parallel)", base, "", "", None),
+        ("no-op rebuild (fresh interpreter)", noop, "", "< 0.5 s", noop < 0.5),
+    ]
+    print(f"\n{n} runs ({len(LANGS)} languages), {args.workers} worker(s), {os.cpu_count()} core(s)\n")
+    print("| run | wall time (s) | ratio | target | met |")
+    print("|---|---|---|---|---|")
+    for name, t, ratio, target, met in rows:
+        print(f"| {name} | {t:.1f} | {ratio} | {target} | {'' if met is None else ('yes' if met else 'no')} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
