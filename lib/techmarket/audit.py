@@ -23,7 +23,6 @@ preliminary release, and it differs), ``not_covered``.
 from __future__ import annotations
 
 import ast
-import math
 import operator
 import re
 from dataclasses import dataclass, field
@@ -147,8 +146,10 @@ class Sources:
         return Figure(interval, point, lineage, label)
 
     def _derived(self, key: str) -> Figure:
-        parts = key.split("|") + ["", "level"][len(key.split("|")) - 3:]
-        indicator, geo, year, category, measure = (parts + ["", "level"])[:5]
+        parts = key.split("|")
+        indicator, geo, year = parts[:3]
+        category = parts[3] if len(parts) > 3 else ""
+        measure = parts[4] if len(parts) > 4 else "level"
         d = self.derived
         rows = d[(d.indicator == indicator) & (d.geo == geo) & (d.year == int(year)) & (d.category == category)
                  & (d.measure == measure)]
@@ -200,10 +201,6 @@ class Verdict:
     rounding_only: bool = False
 
 
-def _claim_interval(reported: str, unit: str, qualifier: str) -> Interval:
-    return value_interval(reported, unit)
-
-
 def judge(claim: pd.Series, qualifier: str, results: list[RouteResult]) -> Verdict:
     """The verdict on one claim from its route results."""
     if not results:
@@ -222,7 +219,7 @@ def judge(claim: pd.Series, qualifier: str, results: list[RouteResult]) -> Verdi
         states = ["consistent" if (r.interval.lo == r.interval.hi == r0) else
                   "undecidable" if r.interval.lo <= r0 <= r.interval.hi else "inconsistent" for r in results]
         return _combine(states, results, reported, f"rank {reported}", numeric=False)
-    printed = _claim_interval(reported, unit, qualifier)
+    printed = value_interval(reported, unit)
     if kind == "growth_multiple":
         r = results[0]
         ratio_fits = printed.intersects(r.interval)
