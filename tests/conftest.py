@@ -46,26 +46,25 @@ def write_rows(path: Path, rows: list[list[str]]) -> Path:
     return path
 
 
-@pytest.fixture
-def facts_copy(tmp_path: Path):
-    """A function that writes a corrupted copy of facts.csv: edit(rows) -> path."""
+def _copier(src: Path, tmp_path: Path):
+    """A function that writes an edited copy of ``src``: edit(rows) -> path."""
 
     def make(edit) -> Path:
-        rows = read_rows(FACTS_CSV)
+        rows = read_rows(src)
         edit(rows)
-        return write_rows(tmp_path / "facts.csv", rows)
+        return write_rows(tmp_path / src.name, rows)
 
     return make
+
+
+@pytest.fixture
+def facts_copy(tmp_path: Path):
+    return _copier(FACTS_CSV, tmp_path)
 
 
 @pytest.fixture
 def external_copy(tmp_path: Path):
-    def make(edit) -> Path:
-        rows = read_rows(EXTERNAL_CSV)
-        edit(rows)
-        return write_rows(tmp_path / "official_releases.csv", rows)
-
-    return make
+    return _copier(EXTERNAL_CSV, tmp_path)
 
 
 def set_cell(rows: list[list[str]], key: str, column: str, value: str) -> int:

@@ -30,6 +30,7 @@ from fractions import Fraction
 
 import pandas as pd
 
+from techmarket.checks import EXT_DIFFERS, external_agreement
 from techmarket.claim_routes import ROUTES
 from techmarket.metrics import Interval, decimals_of, needed_miss, round_half_up, value_interval
 from techmarket.units import conversion_factor, factor_between
@@ -292,13 +293,11 @@ def external_rows(fact: pd.Series, external: pd.DataFrame) -> pd.DataFrame:
 def _agree(fact: pd.Series, row: pd.Series) -> bool:
     """Does a release agree with a fact, each at its printed precision (a bound: on its side)?"""
     unit = "% of GDP" if fact["indicator"] == "rd_to_gdp" else str(fact["unit"])
-    a = value_interval(str(fact["value"]), str(fact["unit"])) * conversion_factor(unit)
-    b = value_interval(str(row["value_text"]), str(row["unit"])) * conversion_factor(str(row["unit"]))
-    if fact["qualifier"] == "lower_bound":
-        return b.hi > a.lo
-    if fact["qualifier"] == "upper_bound":
-        return b.lo < a.hi
-    return a.intersects(b)
+    if fact["qualifier"] in ("lower_bound", "upper_bound"):
+        a = value_interval(str(fact["value"]), str(fact["unit"])) * conversion_factor(unit)
+        b = value_interval(str(row["value_text"]), str(row["unit"])) * conversion_factor(str(row["unit"]))
+        return b.hi > a.lo if fact["qualifier"] == "lower_bound" else b.lo < a.hi
+    return external_agreement(str(fact["value"]), unit, str(row["value_text"]), str(row["unit"])) != EXT_DIFFERS
 
 
 def external_verdict(fact: pd.Series | None, external: pd.DataFrame) -> tuple[str, list[pd.Series]]:

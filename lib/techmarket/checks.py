@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from techmarket.i18n import tr
-from techmarket.metrics import Interval, decimals_of, round_half_up
+from techmarket.metrics import Interval, decimals_of, round_half_up, value_interval
 
 CONSISTENT, DIFFERS, APPROX_DIFFERS = "consistent", "differs", "approx_differs"
 MARKS = {
@@ -85,8 +85,8 @@ def external_agreement(paper_value: str, paper_unit: str, ext_value: str, ext_un
 
     from techmarket.units import conversion_factor
 
-    a = Interval.printed(paper_value) * conversion_factor(paper_unit)
-    b = Interval.printed(ext_value) * conversion_factor(ext_unit)
+    a = value_interval(paper_value, paper_unit) * conversion_factor(paper_unit)
+    b = value_interval(ext_value, ext_unit) * conversion_factor(ext_unit)
     if Fraction(paper_value) * conversion_factor(paper_unit) == Fraction(ext_value) * conversion_factor(ext_unit):
         return SAME
     return WITHIN if a.intersects(b) else EXT_DIFFERS

@@ -192,12 +192,7 @@ def _other_guangdong() -> list[Derivation]:
     ]
     # Figure 1's 2017-2019 bars: the text never states them; Figure 2's chart data gives
     # turnover/GDP for every year, and official releases give GDP (rounded or preliminary).
-    gdp_ext = {
-        2017: ext("gdp", GD, 2017, unit="万亿元"),
-        2018: ext("gdp", GD, 2018, unit="万亿元"),
-        2019: ext("gdp", GD, 2019, unit="亿元"),
-    }
-    for year, gdp in gdp_ext.items():
+    for year, gdp in GDP_EXT.items():
         out.append(Derivation(
             "turnover", GD, year, "亿元",
             f"Figure 2 chart data turnover/GDP {year} × official {year} GDP",
@@ -205,6 +200,13 @@ def _other_guangdong() -> list[Derivation]:
             lambda r, gdp: r / 100 * gdp, formula="{r}/100 × {gdp}"))
     return out
 
+
+# Official GDP for the years the paper does not give (2017-2019; rounded or preliminary).
+GDP_EXT = {
+    2017: ext("gdp", GD, 2017, unit="万亿元"),
+    2018: ext("gdp", GD, 2018, unit="万亿元"),
+    2019: ext("gdp", GD, 2019, unit="亿元"),
+}
 
 # Official R&D expenditure for the years the paper does not give (2017-2019). Where several
 # releases give a year, the national R&D bulletin (NBS/MOST/MOF) is preferred to reposts of
@@ -219,12 +221,10 @@ RD_EXT = {
 def _turnover_to_rd() -> list[Derivation]:
     """Figure 2's turnover/R&D series survives only for 2016; the middle years are derived from
     Figure 2's turnover/GDP × official GDP, divided by official R&D expenditure."""
-    gdp_ext = {2017: ext("gdp", GD, 2017, unit="万亿元"), 2018: ext("gdp", GD, 2018, unit="万亿元"),
-               2019: ext("gdp", GD, 2019, unit="亿元")}
     return [
         Derivation("turnover_to_rd", GD, year, "%",
                    f"(Figure 2 turnover/GDP {year} × official GDP) ÷ official R&D {year}",
-                   {"r": fact("turnover_to_gdp", GD, year, locator="Figure 2 data"), "gdp": gdp_ext[year],
+                   {"r": fact("turnover_to_gdp", GD, year, locator="Figure 2 data"), "gdp": GDP_EXT[year],
                     "rd": RD_EXT[year]},
                    lambda r, gdp, rd: r / 100 * gdp / rd * 100, formula="{r}/100 × {gdp} ÷ {rd} × 100")
         for year in (2017, 2018, 2019)

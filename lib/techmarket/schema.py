@@ -169,13 +169,14 @@ def _base_year_before_year(df: pd.DataFrame) -> pd.Series:
 
 
 def _printed_bounds(v: str) -> tuple[float, float] | None:
-    num = _value_number(v)
-    if num is None:
+    """What a printed share can be (metrics.Interval.printed); None for text that is no number."""
+    from techmarket.metrics import Interval
+
+    try:
+        i = Interval.point(v) if "/" in v else Interval.printed(v)
+    except (ValueError, ZeroDivisionError):
         return None
-    if "/" in v:
-        return num, num
-    half = 0.5 * 10 ** -(len(v.split(".")[1]) if "." in v else 0)
-    return num - half, num + half
+    return float(i.lo), float(i.hi)
 
 
 def _shares_add_up(df: pd.DataFrame) -> pd.Series:
