@@ -7,6 +7,8 @@ export self-contained HTML; skip what has not changed.
   its parameters, or the pinned lock. A content hash decides; ``force`` rebuilds everything.
 - Jobs run in a process pool (one papermill kernel each); a failed job does not stop the others,
   keeps the last good report (all writes are atomic) and is reported with its cell and error.
+- Kernels are forked from a server that has imported what the notebooks import, once per build
+  (:mod:`techmarket.kernel_fork`); each notebook still runs in a kernel of its own.
 - Outputs: ``reports/<lang>/<name>.ipynb`` (executed), ``<name>.html`` (no code),
   ``<name>.code.html`` (with code), and ``reports/index.html`` with the claims-audit summary
   and the build's identity. HTML uses an offline template: nothing is fetched from the network.
@@ -14,6 +16,7 @@ export self-contained HTML; skip what has not changed.
 from __future__ import annotations
 
 import ast
+import contextlib
 import datetime as _dt
 import hashlib
 import html
@@ -28,6 +31,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+from techmarket.kernel_fork import ForkServer, ServerInfo, notebook_imports
 from techmarket.paths import PROJ_ROOT
 
 LANGS = ("zh", "en")
@@ -292,21 +296,25 @@ def export_html(nb, outputs: dict[str, Path], base: Path | None = None) -> None:
     atomic_write(outputs["code"], code)
 
 
-def run_job(job: Job, project: Project, font: Path | None = None) -> Result:
-    """Execute one job and write its outputs; on failure keep the last good outputs."""
+def run_job(job: Job, project: Project, font: Path | None = None, kernels: ServerInfo | None = None) -> Result:
+    """Execute one job and write its outputs; on failure keep the last good outputs. With
+    ``kernels``, the kernel is forked from that server (see :mod:`techmarket.kernel_fork`)."""
     import nbformat
     import papermill
+
+    from techmarket.kernel_fork import kernel_manager_for
 
     t0 = time.perf_counter()
     print(f"  running  {job.label}", flush=True)
     outputs = job.outputs(project)
     with tempfile.TemporaryDirectory() as tmp:
         tmp_out = Path(tmp) / job.notebook.name
+        forked = {"kernel_manager_class": kernel_manager_for(kernels)} if kernels else {}
         try:
             nb = papermill.execute_notebook(str(job.notebook), str(tmp_out), parameters=job.parameters(),
-                                            kernel_name=KERNEL, cwd=str(project.notebooks_dir),
-                                            progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-                                            extra_arguments=KERNEL_ARGS, shutdown_kernel="immediate")
+                                            kernel_name=KERNEL, cwd=str(project.notebooks_dir), progress_bar=False,
+                                            log_output=False, request_save_on_cell_execute=False,
+                                            extra_arguments=KERNEL_ARGS, shutdown_kernel="immediate", **forked)
         except papermill.PapermillExecutionError as err:
             failed = outputs["ipynb"].with_suffix(".failed.ipynb")
             if tmp_out.is_file():
@@ -396,6 +404,10 @@ def _preload() -> None:
     import papermill  # noqa: F401
     from fontTools import subset  # noqa: F401
 
+    from techmarket.fonts import font_codepoints
+
+    font_codepoints()  # the full font's character map, read once (0.4 s) instead of once per worker
+
 
 def _timing_file(job: Job, project: Project) -> Path:
     return project.cache_dir / f"{job.name}.{job.lang}.seconds"
@@ -415,6 +427,18 @@ def _audit_counts(project: Project) -> list[tuple[str, str, int]]:
     audit = run_audit()
     atomic_write(project.reports_dir / "claims_audit.csv", audit.to_csv(index=False))
     return [(r.table, r.value, int(r.claims)) for r in summary(audit).itertuples()]
+
+
+@contextlib.contextmanager
+def _kernel_server(todo: list[Job], project: Project):
+    """A fork server for the jobs' kernels (None when there is nothing to run or on a platform
+    without ``fork``): the libraries the notebooks import are imported once per build."""
+    if not todo or not hasattr(os, "fork"):
+        yield None
+        return
+    notebooks = sorted({j.notebook for j in todo})
+    with ForkServer(KERNEL, project.notebooks_dir, notebook_imports(notebooks)) as info:
+        yield info
 
 
 # --- the build ------------------------------------------------------------------------------
@@ -443,11 +467,12 @@ def build(only: list[str] | None = None, langs: list[str] | None = None, params:
     audit_counts = None
     if todo or (need_index and with_audit):
         workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
-        font = base_font(project) if todo else None
-        _preload()  # import once here; forked workers start with everything loaded
         ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            futures = {pool.submit(run_job, j, project, font): j for j in _longest_first(todo, project)}
+        with (_kernel_server(todo, project) as kernels,
+              ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool):
+            font = base_font(project) if todo else None  # while the kernel server imports
+            _preload()  # import once here; forked workers start with everything loaded
+            futures = {pool.submit(run_job, j, project, font, kernels): j for j in _longest_first(todo, project)}
             # the audit summary for the index runs beside the last notebooks, filling the tail
             audit_future = pool.submit(_audit_counts, project) if need_index and with_audit else None
             for fut in as_completed(futures):

@@ -60,7 +60,7 @@ def _subset_options():
 
 
 @lru_cache(maxsize=1)
-def _font_cmap() -> frozenset[int]:
+def font_codepoints() -> frozenset[int]:
     """Code points the CJK font has a glyph for."""
     from fontTools.ttLib import TTFont
 
@@ -70,7 +70,7 @@ def _font_cmap() -> frozenset[int]:
 def _chars(text: str) -> str:
     """Printable ASCII and every other character of ``text`` the CJK font can draw (others,
     such as emoji, fall back to the reader's fonts in any case)."""
-    cmap = _font_cmap()
+    cmap = font_codepoints()
     wanted = {ch for ch in text if not ch.isspace() and ord(ch) in cmap} | {chr(c) for c in range(32, 127)}
     return "".join(sorted(wanted))
 
