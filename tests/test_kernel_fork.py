@@ -158,3 +158,28 @@ def _counted_on(outputs):
         if o.get("execution_count") is not None:
             o["execution_count"] -= 1
     return out
+
+
+def test_a_kernel_that_dies_mid_notebook_fails_its_job_not_the_build(tmp_path):
+    from techmarket.build import run_job
+
+    root = tmp_path / "proj"
+    (root / "notebooks").mkdir(parents=True)
+    nb = nbformat.v4.new_notebook()
+    nb.cells += [nbformat.v4.new_code_cell('lang = "zh"', metadata={"tags": ["parameters"]}),
+                 nbformat.v4.new_code_cell("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")]
+    nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": KERNEL, "language": "python"}
+    nbformat.write(nb, root / "notebooks" / "01_dies.ipynb")
+    project = Project(root)
+    job = Job(project.notebooks()[0], "en")
+    with ForkServer(KERNEL, project.notebooks_dir, []) as server:
+        result = run_job(job, project, kernels=server)  # returns: the death is noticed, not waited out
+    assert not result.ok and "DeadKernelError" in result.error, result.error
+    assert not job.outputs(project)["html"].exists()
+
+
+def test_a_forced_rebuild_of_a_real_report_is_byte_identical(forked_build):
+    job = Job(forked_build.notebooks_dir / "05_regions.ipynb", "zh")
+    before = {k: p.read_bytes() for k, p in job.outputs(forked_build).items()}
+    assert build(project=forked_build, only=["05_regions"], langs=["zh"], force=True, with_audit=False) == 0
+    assert {k: p.read_bytes() for k, p in job.outputs(forked_build).items()} == before

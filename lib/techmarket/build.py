@@ -431,9 +431,10 @@ def _audit_counts(project: Project) -> list[tuple[str, str, int]]:
 
 @contextlib.contextmanager
 def _kernel_server(todo: list[Job], project: Project):
-    """A fork server for the jobs' kernels (None when there is nothing to run or on a platform
-    without ``fork``): the libraries the notebooks import are imported once per build."""
-    if not todo or not hasattr(os, "fork"):
+    """A fork server for the jobs' kernels (None when there is nothing to run, or off Linux, where
+    forking a process that has loaded system frameworks is not safe): the libraries the notebooks
+    import are imported once per build."""
+    if not todo or not sys.platform.startswith("linux"):
         yield None
         return
     notebooks = sorted({j.notebook for j in todo})

@@ -53,7 +53,9 @@ def _subset_options():
     from fontTools import subset
 
     opts = subset.Options()
-    opts.layout_features = ["*"]
+    # fontTools' default OpenType features are those a browser applies to text by default (locl,
+    # ccmp, kern, liga, vert, ...); keeping every feature ("*") made each report's subset half as
+    # large again and 60 % slower, for alternates no page asks for
     opts.notdef_outline = True
     opts.recalc_timestamp = False
     return opts

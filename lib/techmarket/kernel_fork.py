@@ -157,7 +157,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--preload", default="", help="comma-separated modules to import before forking")
     args = parser.parse_args(argv)
     listener = socket.socket(fileno=args.fd)
-    serve(listener, [m for m in args.preload.split(",") if m])
+    try:
+        serve(listener, [m for m in args.preload.split(",") if m])
+    except KeyboardInterrupt:  # Ctrl-C on the build: its kernels are stopped by their managers
+        pass
 
 
 # --- the build's side -------------------------------------------------------------------------
@@ -219,9 +222,12 @@ class ForkServer:
             self._dir.cleanup()
 
 
-def request_kernel(server: ServerInfo, args: list[str], env: dict[str, str], cwd: str) -> int:
-    """Ask the server for a kernel; return its process id."""
+def request_kernel(server: ServerInfo, args: list[str], env: dict[str, str], cwd: str,
+                   timeout: float = 60.0) -> int:
+    """Ask the server for a kernel; return its process id. An ``OSError`` (``TimeoutError`` after
+    ``timeout`` seconds, jupyter's default kernel start-up timeout) when it does not answer."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(timeout)
         sock.connect(server.address)
         with sock.makefile("rwb") as stream:
             stream.write(json.dumps({"args": args, "env": env, "cwd": cwd}).encode() + b"\n")
