@@ -183,3 +183,23 @@ def test_a_forced_rebuild_of_a_real_report_is_byte_identical(forked_build):
     before = {k: p.read_bytes() for k, p in job.outputs(forked_build).items()}
     assert build(project=forked_build, only=["05_regions"], langs=["zh"], force=True, with_audit=False) == 0
     assert {k: p.read_bytes() for k, p in job.outputs(forked_build).items()} == before
+
+
+def test_forked_kernels_draw_their_own_random_numbers_and_bad_requests_are_refused(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell("import random, numpy\nprint(random.random(), numpy.random.random())"))
+    nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": KERNEL, "language": "python"}
+    path = tmp_path / "draw.ipynb"
+    nbformat.write(nb, path)
+    with ForkServer(KERNEL, tmp_path, ["random", "numpy"]) as server:
+        manager = kernel_manager_for(server)
+        draws = [papermill.execute_notebook(str(path), str(tmp_path / f"d{i}.ipynb"), kernel_name=KERNEL,
+                                            cwd=str(tmp_path), progress_bar=False,
+                                            kernel_manager_class=manager).cells[0].outputs[0]["text"]
+                 for i in range(2)]
+        with pytest.raises(ConnectionError):
+            request_kernel(server, None, {}, None)  # JSON the server cannot use: no answer
+        os.kill(server.pid, 0)  # and it serves on
+        pid = request_kernel(server, ["--no-such-option-for-ipykernel"], dict(os.environ), str(tmp_path))
+        ForkedKernel(pid).wait(timeout=30)
+    assert draws[0] != draws[1]

@@ -16,7 +16,9 @@ the kernel is what ``python -m ipykernel_launcher`` would give, with those impor
 - ``python -m techmarket.kernel_fork`` is the server itself.
 
 Nothing the notebooks compute is shared: each kernel is its own process, forked from a server
-that has imported modules and run nothing else.
+that has imported modules and run nothing else. Two things differ from a fresh interpreter and
+cannot matter to a deterministic notebook: modules are already imported, and the kernels share
+the server's string-hash seed (``PYTHONHASHSEED``); random generators are reseeded per kernel.
 """
 from __future__ import annotations
 
@@ -103,6 +105,10 @@ def _run_kernel(request: dict) -> int:
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.close(devnull)
+    # Python's own ``random`` reseeds itself in a forked child; NumPy's global generator does not:
+    # draw its seed afresh, as importing NumPy in a new process would
+    if "numpy.random" in sys.modules:
+        sys.modules["numpy.random"].seed()
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
@@ -125,6 +131,14 @@ def _run_kernel(request: dict) -> int:
     return 0
 
 
+def _well_formed(request) -> bool:
+    """``{"args": [str, ...], "env": {str: str}, "cwd": str}``."""
+    return (isinstance(request, dict) and isinstance(request.get("cwd"), str)
+            and isinstance(request.get("args"), list) and all(isinstance(a, str) for a in request["args"])
+            and isinstance(request.get("env"), dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in request["env"].items()))
+
+
 def serve(listener: socket.socket, modules: list[str]) -> None:
     """Preload, then fork one kernel per request until standard input closes (the build ended)."""
     _preload(modules)
@@ -135,7 +149,12 @@ def serve(listener: socket.socket, modules: list[str]) -> None:
             return
         conn, _ = listener.accept()
         with conn, conn.makefile("rwb") as stream:
-            request = json.loads(stream.readline())
+            try:
+                request = json.loads(stream.readline())
+            except ValueError:
+                request = None
+            if not _well_formed(request):
+                continue  # closing the connection unanswered: the client launches its kernel itself
             pid = os.fork()
             if pid == 0:
                 listener.close()
