@@ -11,10 +11,12 @@ from techmarket.metrics import (
     growth_pct,
     needed_miss,
     pp_change,
+    printed_value,
     ratio,
     round_half_up,
     share,
 )
+from techmarket.units import UnitError
 
 
 def test_printed_interval_is_half_open_at_half_a_unit_of_the_last_digit():
@@ -132,3 +134,17 @@ def test_numpy_floats_are_read_as_their_decimal():
     import numpy as np
 
     assert Interval.point(np.float64(4.385)).lo == F("4.385")
+
+
+def test_printed_value_converts_the_rounding_interval_exactly():
+    # 3465.92 亿元 stands for [3465.915, 3465.925) 亿元
+    assert printed_value("3465.92", "亿元") == Interval(F("3465.915"), F("3465.925"), hi_closed=False)
+    # 1.5 万亿元 = [1.45, 1.55) 万亿元 = [14500, 15500) 亿元 (canonical); 1 亿元 = 10 000 万元
+    assert printed_value("1.5", "万亿元") == Interval(14500, 15500, hi_closed=False)
+    assert printed_value("1.5", "万亿元", "万元") == Interval(145_000_000, 155_000_000, hi_closed=False)
+    assert printed_value("1.5", "万亿元", exact=True) == Interval.point(15000)
+    # a whole count is exact; the same count printed in 万项 is rounded
+    assert printed_value("39845", "项") == Interval.point(39845)
+    assert printed_value("3.98", "万项") == Interval(39750, 39850, hi_closed=False)
+    with pytest.raises(UnitError):
+        printed_value("2.9", "%", "亿元")

@@ -32,8 +32,7 @@ import pandas as pd
 
 from techmarket.checks import EXT_DIFFERS, external_agreement
 from techmarket.claim_routes import ROUTES
-from techmarket.metrics import Interval, decimals_of, needed_miss, round_half_up, value_interval
-from techmarket.units import conversion_factor, factor_between
+from techmarket.metrics import Interval, decimals_of, needed_miss, printed_value, round_half_up, value_interval
 
 VERDICTS = ("inconsistent", "ambiguous_wording", "undecidable", "consistent", "primary")
 EXTERNAL_VERDICTS = ("contradicted", "disputed", "differs_from_preliminary", "confirmed", "confirmed_preliminary",
@@ -139,10 +138,9 @@ class Sources:
             text, own_unit = self.overrides.get(ref, (str(r.value), str(r.unit)))
             lineage = frozenset({ref})
             label = f"{ref} {text} {own_unit}"
-        interval, point = value_interval(text, own_unit), Interval.point(text)
+        interval = printed_value(text, own_unit, unit or own_unit)
+        point = printed_value(text, own_unit, unit or own_unit, exact=True)
         if unit and unit != own_unit:
-            k = factor_between(own_unit, unit)
-            interval, point = interval * k, point * k
             label += f" → {unit}"
         return Figure(interval, point, lineage, label)
 
@@ -294,8 +292,8 @@ def _agree(fact: pd.Series, row: pd.Series) -> bool:
     """Does a release agree with a fact, each at its printed precision (a bound: on its side)?"""
     unit = "% of GDP" if fact["indicator"] == "rd_to_gdp" else str(fact["unit"])
     if fact["qualifier"] in ("lower_bound", "upper_bound"):
-        a = value_interval(str(fact["value"]), str(fact["unit"])) * conversion_factor(unit)
-        b = value_interval(str(row["value_text"]), str(row["unit"])) * conversion_factor(str(row["unit"]))
+        a = printed_value(str(fact["value"]), str(fact["unit"]), unit)
+        b = printed_value(str(row["value_text"]), str(row["unit"]), unit)
         return b.hi > a.lo if fact["qualifier"] == "lower_bound" else b.lo < a.hi
     return external_agreement(str(fact["value"]), unit, str(row["value_text"]), str(row["unit"])) != EXT_DIFFERS
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from techmarket.i18n import tr
-from techmarket.metrics import Interval, decimals_of, round_half_up, value_interval
+from techmarket.metrics import Interval, decimals_of, printed_value, round_half_up
 
 CONSISTENT, DIFFERS, APPROX_DIFFERS = "consistent", "differs", "approx_differs"
 MARKS = {
@@ -81,12 +81,7 @@ def external_agreement(paper_value: str, paper_unit: str, ext_value: str, ext_un
     """Compare a paper figure with an official release, each at its own printed precision,
     in a common unit: 'same' (identical), 'within_rounding' (the two rounding intervals meet),
     or 'differs'."""
-    from fractions import Fraction
-
-    from techmarket.units import conversion_factor
-
-    a = value_interval(paper_value, paper_unit) * conversion_factor(paper_unit)
-    b = value_interval(ext_value, ext_unit) * conversion_factor(ext_unit)
-    if Fraction(paper_value) * conversion_factor(paper_unit) == Fraction(ext_value) * conversion_factor(ext_unit):
+    a, b = printed_value(paper_value, paper_unit), printed_value(ext_value, ext_unit)
+    if printed_value(paper_value, paper_unit, exact=True) == printed_value(ext_value, ext_unit, exact=True):
         return SAME
     return WITHIN if a.intersects(b) else EXT_DIFFERS

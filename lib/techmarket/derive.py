@@ -20,8 +20,7 @@ from typing import Callable
 
 import pandas as pd
 
-from techmarket.metrics import Interval, value_interval
-from techmarket.units import conversion_factor
+from techmarket.metrics import Interval, printed_value
 
 FACT_KEYS = ("indicator", "geo", "year", "base_year", "category", "measure", "locator", "relative_to", "qualifier")
 EXT_KEYS = ("series", "geo", "year", "unit", "publisher", "qualifier", "publisher_prefix")
@@ -104,7 +103,7 @@ def _input_interval(row: pd.Series, source: str) -> tuple[Interval, str, str, di
         ident, origin = str(row["ext_id"]), f"{row['publisher']} (read at {row['retrieved_from'] or 'address not recorded'})"
     if qualifier in ("lower_bound", "upper_bound"):
         raise DerivationError(f"{ident} is only a {qualifier.replace('_', ' ')} and cannot enter a derivation")
-    interval = value_interval(text, unit) * conversion_factor(unit)
+    interval = printed_value(text, unit)
     flags = {
         "approximate": qualifier == "approximate",
         "preliminary": qualifier == "rounded_or_preliminary",
@@ -120,7 +119,8 @@ def evaluate(d: Derivation, facts: pd.DataFrame, external: pd.DataFrame) -> dict
         row = _match(facts if ref.source == "fact" else external, ref)
         interval, ident, origin, flags = _input_interval(row, ref.source)
         values[name] = interval
-        points[name] = Interval.point(str(row["value"] if ref.source == "fact" else row["value_text"])) * conversion_factor(str(row["unit"]))
+        points[name] = printed_value(str(row["value"] if ref.source == "fact" else row["value_text"]),
+                                     str(row["unit"]), exact=True)
         ids.append(ident)
         if origin not in origins:
             origins.append(origin)

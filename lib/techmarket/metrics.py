@@ -189,6 +189,16 @@ def value_interval(text: str, unit: str) -> Interval:
     return Interval.printed(text)
 
 
+def printed_value(text: str, unit: str, to: str | None = None, *, exact: bool = False) -> Interval:
+    """A value printed as ``text`` in ``unit``, expressed in the unit ``to`` (default: the canonical
+    unit of ``unit``, see :mod:`techmarket.units`): what it can be (:func:`value_interval`), or with
+    ``exact`` the printed number itself. Conversions are exact."""
+    from techmarket.units import conversion_factor, factor_between
+
+    factor = conversion_factor(unit) if to is None else factor_between(unit, to)
+    return (Interval.point(text) if exact else value_interval(text, unit)) * factor
+
+
 Value = Union[float, Interval]
 
 
