@@ -116,3 +116,23 @@ def test_all_derivations_evaluate_and_ids_are_stable(derived):
     assert len(derived) == len(derivations())
     assert list(derived["derived_id"]) == [f"D-{i:02d}" for i in range(1, len(derived) + 1)]
     assert (derived["lo"] <= derived["hi"]).all()
+
+
+def test_route_sentences_take_their_numbers_from_the_inputs(tables, derived):
+    import re
+
+    # in the templates, only years and the constants of the formulas themselves are written out
+    allowed = {"1", "4", "100", "2016", "2017", "2018", "2019", "2020"}
+    for d in derivations():
+        template = re.sub(r"\{\w+\}|(?:Figure|Table) \d+", "", d.route)  # inputs; the paper's exhibit names
+        typed = set(re.findall(r"\d+(?:\.\d+)?", template)) - allowed
+        assert not typed, f"{d.route!r} types {typed}; name the input instead"
+    # filled from the rows: the stated multiple and CAGR as the paper prints them
+    routes = set(derived[(derived.indicator == "turnover") & (derived.geo == "广东") & (derived.year == 2016)].route)
+    assert "2020 turnover ÷ stated multiple 2020/2016 (4.39倍)" in routes
+    assert "2020 turnover ÷ (1 + stated CAGR)^4 (44.73%)" in routes
+    facts, external = tables
+    wrong = Derivation("x", "广东", 2020, "亿元", "twice {b}", {"a": fact("turnover", "广东", 2020, locator="§2.1")},
+                       lambda a: a * 2)
+    with pytest.raises(DerivationError, match="not one of its inputs"):
+        evaluate(wrong, facts, external)

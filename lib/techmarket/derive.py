@@ -64,7 +64,7 @@ class Derivation:
     geo: str
     year: int
     unit: str
-    route: str
+    route: str  # a sentence; ``{name}`` stands for input ``name`` as printed (value and unit)
     inputs: dict[str, Ref]
     compute: Callable[..., Interval]
     category: str = ""
@@ -111,16 +111,22 @@ def _input_interval(row: pd.Series, source: str) -> tuple[Interval, str, str, di
     return interval, ident, origin, flags
 
 
+def _short_unit(unit: str) -> str:
+    """A unit as it follows a number in a sentence: '% of GDP' and its kin as '%'."""
+    return "%" if unit.startswith("%") else unit
+
+
 def evaluate(d: Derivation, facts: pd.DataFrame, external: pd.DataFrame) -> dict:
     """Compute one derivation: a row of the derived table."""
-    values, points, ids, origins = {}, {}, [], []
+    values, points, printed, ids, origins = {}, {}, {}, [], []
     approximate = preliminary = False
     for name, ref in d.inputs.items():
         row = _match(facts if ref.source == "fact" else external, ref)
         interval, ident, origin, flags = _input_interval(row, ref.source)
         values[name] = interval
-        points[name] = printed_value(str(row["value"] if ref.source == "fact" else row["value_text"]),
-                                     str(row["unit"]), exact=True)
+        text = str(row["value"] if ref.source == "fact" else row["value_text"])
+        points[name] = printed_value(text, str(row["unit"]), exact=True)
+        printed[name] = text + _short_unit(str(row["unit"]))
         ids.append(ident)
         if origin not in origins:
             origins.append(origin)
@@ -128,6 +134,10 @@ def evaluate(d: Derivation, facts: pd.DataFrame, external: pd.DataFrame) -> dict
         preliminary |= flags["preliminary"]
     result = d.compute(**values)
     point = d.compute(**points).mid  # the same arithmetic on the printed values themselves
+    try:
+        route = d.route.format_map(printed)  # the numbers in a route sentence come from its inputs
+    except (KeyError, IndexError, ValueError) as err:
+        raise DerivationError(f"route {d.route!r} names {err}, which is not one of its inputs {list(d.inputs)}") from None
     formula = d.formula
     for name, ident in zip(d.inputs, ids):
         formula = formula.replace(f"{{{name}}}", ident)
@@ -135,7 +145,7 @@ def evaluate(d: Derivation, facts: pd.DataFrame, external: pd.DataFrame) -> dict
         "indicator": d.indicator, "geo": d.geo, "year": d.year, "category": d.category,
         "measure": d.measure, "unit": d.unit,
         "value": result.mid, "point": point, "lo": float(result.lo), "hi": float(result.hi), "interval": result,
-        "route": d.route, "formula": formula, "inputs": ";".join(ids), "origins": " | ".join(origins),
+        "route": route, "formula": formula, "inputs": ";".join(ids), "origins": " | ".join(origins),
         "approximate_input": approximate, "preliminary_input": preliminary,
     }
 
@@ -150,21 +160,21 @@ GD = "广东"
 def _turnover_2016_routes() -> list[Derivation]:
     common = dict(indicator="turnover", geo=GD, year=2016, unit="亿元")
     return [
-        Derivation(**common, route="2020 turnover ÷ stated multiple 2020/2016 (是2016年4.39倍)",
+        Derivation(**common, route="2020 turnover ÷ stated multiple 2020/2016 ({m})",
                    formula="{t} / {m}", inputs={"t": T20, "m": fact("turnover", GD, 2020, "multiple", base_year=2016)},
                    compute=lambda t, m: t / m),
-        Derivation(**common, route="2020 turnover ÷ (1 + stated CAGR)^4 (年均增长44.73%)",
+        Derivation(**common, route="2020 turnover ÷ (1 + stated CAGR)^4 ({g})",
                    formula="{t} / (1 + {g}/100)^4", inputs={"t": T20, "g": fact("turnover", GD, 2020, "cagr", base_year=2016)},
                    compute=lambda t, g: t / (1 + g / 100) ** 4),
-        Derivation(**common, route="2016 turnover/GDP × 2016 GDP (0.98% of 80 666.72亿元)",
+        Derivation(**common, route="2016 turnover/GDP × 2016 GDP ({r} of {gdp})",
                    formula="{r}/100 × {gdp}", inputs={"r": fact("turnover_to_gdp", GD, 2016, locator="§2.2"),
                                                     "gdp": fact("gdp", GD, 2016)},
                    compute=lambda r, gdp: r / 100 * gdp),
-        Derivation(**common, route="2016 turnover/R&D × 2016 R&D (38.80% of 2 035.1亿元)",
+        Derivation(**common, route="2016 turnover/R&D × 2016 R&D ({r} of {rd})",
                    formula="{r}/100 × {rd}", inputs={"r": fact("turnover_to_rd", GD, 2016, locator="§2.2"),
                                                    "rd": fact("rd_expenditure", GD, 2016)},
                    compute=lambda r, rd: r / 100 * rd),
-        Derivation(**common, route="2016 electronic-information turnover ÷ its 2016 share (588.61亿元 = 74.54%)",
+        Derivation(**common, route="2016 electronic-information turnover ÷ its 2016 share ({e} = {s})",
                    formula="{e} / ({s}/100)", inputs={"e": fact("turnover", GD, 2016, category="电子信息"),
                                                      "s": fact("turnover", GD, 2016, "share", category="电子信息")},
                    compute=lambda e, s: e / (s / 100)),
@@ -178,15 +188,15 @@ def _other_guangdong() -> list[Derivation]:
     r16 = fact("turnover_to_gdp", GD, 2016, locator="§2.2")
     gdp16 = fact("gdp", GD, 2016)
     out = [
-        Derivation("tech_transaction_value", GD, 2016, "亿元", "2020 技术交易额 ÷ stated multiple (3.36倍)",
+        Derivation("tech_transaction_value", GD, 2016, "亿元", "2020 技术交易额 ÷ stated multiple ({m})",
                    {"v": ttv20, "m": fact("tech_transaction_value", GD, 2020, "multiple", base_year=2016)},
                    lambda v, m: v / m, formula="{v} / {m}"),
-        Derivation("tech_transaction_value", GD, 2016, "亿元", "2020 技术交易额 ÷ (1 + stated CAGR)^4 (36.36%)",
+        Derivation("tech_transaction_value", GD, 2016, "亿元", "2020 技术交易额 ÷ (1 + stated CAGR)^4 ({g})",
                    {"v": ttv20, "g": fact("tech_transaction_value", GD, 2020, "cagr", base_year=2016)},
                    lambda v, g: v / (1 + g / 100) ** 4, formula="{v} / (1 + {g}/100)^4"),
-        Derivation("contracts", GD, 2016, "项", "2016 turnover (2020 ÷ 4.39) ÷ 2016 average per contract (451.95万元)",
+        Derivation("contracts", GD, 2016, "项", "2016 turnover (2020 ÷ {m}) ÷ 2016 average per contract ({a})",
                    {"t": T20, "m": m, "a": avg16}, lambda t, m, a: t / m / a, formula="{t} / {m} / {a}"),
-        Derivation("contracts", GD, 2016, "项", "2016 turnover (0.98% of GDP) ÷ 2016 average per contract (451.95万元)",
+        Derivation("contracts", GD, 2016, "项", "2016 turnover ({r} of GDP) ÷ 2016 average per contract ({a})",
                    {"r": r16, "gdp": gdp16, "a": avg16}, lambda r, gdp, a: r / 100 * gdp / a,
                    formula="{r}/100 × {gdp} / {a}"),
     ]
@@ -238,16 +248,16 @@ def _contract_types() -> list[Derivation]:
     m = fact("turnover", GD, 2020, "multiple", base_year=2016)
     svc, dev, tra = "技术服务", "技术开发", "技术转让"
     return [
-        Derivation("turnover", GD, 2016, "亿元", "2020 技术服务 ÷ stated multiple (11倍)",
+        Derivation("turnover", GD, 2016, "亿元", "2020 技术服务 ÷ stated multiple ({k})",
                    {"v": ct(svc, 2020), "k": ct(svc, 2020, "multiple", base_year=2016)},
                    lambda v, k: v / k, category=svc, formula="{v} / {k}"),
-        Derivation("turnover", GD, 2016, "亿元", "2020 技术开发 ÷ stated multiple (3.39倍)",
+        Derivation("turnover", GD, 2016, "亿元", "2020 技术开发 ÷ stated multiple ({k})",
                    {"v": ct(dev, 2020), "k": ct(dev, 2020, "multiple", base_year=2016)},
                    lambda v, k: v / k, category=dev, formula="{v} / {k}"),
         Derivation("turnover", GD, 2020, "亿元", "2020 技术转让 share × 2020 turnover",
                    {"s": ct(tra, 2020, "share"), "t": T20},
                    lambda s, t: s / 100 * t, category=tra, formula="{s}/100 × {t}"),
-        Derivation("turnover", GD, 2016, "亿元", "2016 技术转让 share × 2016 turnover (2020 ÷ 4.39)",
+        Derivation("turnover", GD, 2016, "亿元", "2016 技术转让 share × 2016 turnover (2020 ÷ {m})",
                    {"s": ct(tra, 2016, "share"), "t": T20, "m": m},
                    lambda s, t, m: s / 100 * t / m, category=tra, formula="{s}/100 × {t} / {m}"),
         Derivation("turnover", GD, 2020, "%", "技术咨询 2020 share = 100 − the other three shares",
@@ -258,21 +268,21 @@ def _contract_types() -> list[Derivation]:
                    {"t": T20, "a": ct(svc, 2020), "b": ct(dev, 2020), "s": ct(tra, 2020, "share")},
                    lambda t, a, b, s: t - a - b - s / 100 * t, category="技术咨询",
                    formula="{t} − {a} − {b} − {s}/100 × {t}"),
-        Derivation("turnover", GD, 2016, "%", "技术服务 2016 share = 2020 share − stated pp change (近31.58)",
+        Derivation("turnover", GD, 2016, "%", "技术服务 2016 share = 2020 share − stated pp change ({d})",
                    {"s": ct(svc, 2020, "share"), "d": ct(svc, 2020, "pp_change", base_year=2016)},
                    lambda s, d: s - d, category=svc, measure="share", formula="{s} − {d}"),
-        Derivation("turnover", GD, 2016, "%", "技术服务 2016 share = (2020 level ÷ 11) ÷ (2020 turnover ÷ 4.39)",
+        Derivation("turnover", GD, 2016, "%", "技术服务 2016 share = (2020 level ÷ {k}) ÷ (2020 turnover ÷ {m})",
                    {"v": ct(svc, 2020), "k": ct(svc, 2020, "multiple", base_year=2016), "t": T20, "m": m},
                    lambda v, k, t, m: (v / k) / (t / m) * 100, category=svc, measure="share",
                    formula="({v} / {k}) / ({t} / {m}) × 100"),
-        Derivation("turnover", GD, 2016, "%", "技术开发 2016 share = 2020 share − stated pp change (−7.99)",
+        Derivation("turnover", GD, 2016, "%", "技术开发 2016 share = 2020 share − stated pp change ({d})",
                    {"s": ct(dev, 2020, "share"), "d": ct(dev, 2020, "pp_change", base_year=2016)},
                    lambda s, d: s - d, category=dev, measure="share", formula="{s} − ({d})"),
-        Derivation("turnover", GD, 2016, "%", "技术开发 2016 share = (2020 level ÷ 3.39) ÷ (2020 turnover ÷ 4.39)",
+        Derivation("turnover", GD, 2016, "%", "技术开发 2016 share = (2020 level ÷ {k}) ÷ (2020 turnover ÷ {m})",
                    {"v": ct(dev, 2020), "k": ct(dev, 2020, "multiple", base_year=2016), "t": T20, "m": m},
                    lambda v, k, t, m: (v / k) / (t / m) * 100, category=dev, measure="share",
                    formula="({v} / {k}) / ({t} / {m}) × 100"),
-        Derivation("turnover", GD, 2016, "%", "技术咨询 2016 share = 100 − 技术转让 − 技术服务 (52.57 − 31.58) − 技术开发 (27.13 + 7.99)",
+        Derivation("turnover", GD, 2016, "%", "技术咨询 2016 share = 100 − 技术转让 − 技术服务 ({s} − {ds}) − 技术开发 ({d} − ({dd}))",
                    {"tr": ct(tra, 2016, "share"), "s": ct(svc, 2020, "share"), "ds": ct(svc, 2020, "pp_change", base_year=2016),
                     "d": ct(dev, 2020, "share"), "dd": ct(dev, 2020, "pp_change", base_year=2016)},
                    lambda tr, s, ds, d, dd: 100 - tr - (s - ds) - (d - dd), category="技术咨询", measure="share",
@@ -289,17 +299,17 @@ def _fields_and_cities() -> list[Derivation]:
     gz20 = fact("turnover", "广州", 2020, qualifier="exact")
     out += [
         Derivation("turnover", "深圳", 2020, "亿元",
-                   "three-city share (广深莞 97.01%) × 2020 turnover − 广州 − 东莞",
+                   "three-city share (广深莞 {s}) × 2020 turnover − 广州 − 东莞",
                    {"s": fact("turnover", "广州+深圳+东莞", 2020, "share"), "t": T20,
                     "g": gz20, "d": fact("turnover", "东莞", 2020)},
                    lambda s, t, g, d: s / 100 * t - g - d, formula="{s}/100 × {t} − {g} − {d}"),
-        Derivation("turnover", "东莞", 2016, "亿元", "2020 level ÷ (1 + stated growth 3 359.2%)",
+        Derivation("turnover", "东莞", 2016, "亿元", "2020 level ÷ (1 + stated growth {g})",
                    {"v": fact("turnover", "东莞", 2020), "g": fact("turnover", "东莞", 2020, "growth_pct", base_year=2016)},
                    lambda v, g: v / (1 + g / 100), formula="{v} / (1 + {g}/100)"),
-        Derivation("turnover", "清远", 2016, "亿元", "2020 level ÷ stated multiple (41倍)",
+        Derivation("turnover", "清远", 2016, "亿元", "2020 level ÷ stated multiple ({k})",
                    {"v": fact("turnover", "清远", 2020), "k": fact("turnover", "清远", 2020, "multiple", base_year=2016)},
                    lambda v, k: v / k, formula="{v} / {k}"),
-        Derivation("turnover", "清远", 2016, "亿元", "2020 level ÷ (1 + stated growth 4 000%)",
+        Derivation("turnover", "清远", 2016, "亿元", "2020 level ÷ (1 + stated growth {g})",
                    {"v": fact("turnover", "清远", 2020), "g": fact("turnover", "清远", 2020, "growth_pct", base_year=2016)},
                    lambda v, g: v / (1 + g / 100), formula="{v} / (1 + {g}/100)"),
     ]
