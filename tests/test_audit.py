@@ -45,13 +45,14 @@ def test_value_at_the_edge_of_its_rounding_interval_is_consistent():
 
 def test_value_just_past_the_upper_edge_is_inconsistent():
     v = judge(claim(reported="44.73"), "exact", [route("44.735", "44.735")])
-    assert v.verdict == "inconsistent" and "would need 44.74" in v.detail
+    assert v.verdict == "inconsistent" and "would need 44.74" in v.detail.en
+    assert "论文应印 44.74" in v.detail.zh
 
 
 def test_a_digit_off_is_inconsistent_with_the_miss_reported():
     v = judge(claim(reported="44.74"), "exact", [route("44.72", "44.73")])
     assert v.verdict == "inconsistent"
-    assert "missed by 0.005" in v.detail
+    assert "missed by 0.005" in v.detail.en and "相差 0.005" in v.detail.zh
 
 
 def test_consistent_only_thanks_to_rounding_is_flagged():
@@ -63,9 +64,10 @@ def test_consistent_only_thanks_to_rounding_is_flagged():
 def test_both_readings_of_zengzhang_le_x_bei():
     c = claim(kind="growth_multiple", reported="7.79", unit="倍")
     ratio_reading = judge(c, "exact", [route("7.791", "7.792")])  # 2020/2016 = 7.79
-    assert ratio_reading.verdict == "ambiguous_wording" and "is X times the base" in ratio_reading.detail
+    assert ratio_reading.verdict == "ambiguous_wording" and "is X times the base" in ratio_reading.detail.en
+    assert "是基数的X倍" in ratio_reading.detail.zh
     plus_one = judge(c, "exact", [route("8.789", "8.791")])  # 2020/2016 = 8.79: grew by 7.79 times
-    assert plus_one.verdict == "ambiguous_wording" and "X+1" in plus_one.detail
+    assert plus_one.verdict == "ambiguous_wording" and "X+1" in plus_one.detail.en and "X+1倍" in plus_one.detail.zh
     neither = judge(c, "exact", [route("5.0", "5.1")])
     assert neither.verdict == "inconsistent"
 
@@ -160,6 +162,8 @@ def test_contradicted_external_figure_is_reported_with_its_consequences(result):
     assert by_id.loc["S2.2-10", "external_verdict"] == "contradicted"
     detail = by_id.loc["S2.2-10", "external_detail"]
     assert "3479.9" in detail and "C-01 (> 100 %): consistent → inconsistent" in detail
+    detail_zh = by_id.loc["S2.2-10", "external_detail_zh"]
+    assert "改用正式数 3479.9 亿元" in detail_zh and "C-01 (> 100 %)：一致 → 不一致" in detail_zh
     assert by_id.loc["S2.2-02", "external_verdict"] == "confirmed"
     assert by_id.loc["S2.2-01", "external_verdict"] == "differs_from_preliminary"
 
@@ -207,3 +211,15 @@ def test_readme_states_the_current_result(result):
     for verdict, label in [("inconsistent", "inconsistent"), ("ambiguous_wording", "ambiguous wording"),
                            ("consistent", "consistent"), ("primary", "primary")]:
         assert f"{counts.get(verdict, 0)} {label}" in line, (verdict, line)
+
+
+ENGLISH_WORDING = ("route ", "gives", "would need", "missed by", "reading", "rounding", "differs", "final figure",
+                   "recomputed", "agree", "does not hold", "comparison", "primary figure", "rounded_or_preliminary")
+
+
+def test_chinese_details_are_written_in_chinese(result):
+    # formulas, ids, units and publishers' own names stay as they are; the explanations do not
+    for column in ("detail_zh", "external_detail_zh"):
+        for claim_id, text in result.set_index("claim_id")[column].items():
+            assert not [w for w in ENGLISH_WORDING if w in text], (claim_id, column, text)
+    assert (result.detail_zh != "").all() and ((result.external_detail_zh != "") == (result.external_detail != "")).all()

@@ -32,6 +32,7 @@ import pandas as pd
 
 from techmarket.checks import EXT_DIFFERS, external_agreement
 from techmarket.claim_routes import ROUTES
+from techmarket.i18n import Bilingual, qualifier as qualifier_label, verdict as verdict_label
 from techmarket.metrics import Interval, decimals_of, needed_miss, printed_value, round_half_up, value_interval
 
 VERDICTS = ("inconsistent", "ambiguous_wording", "undecidable", "consistent", "primary")
@@ -196,14 +197,15 @@ def evaluate_route(formula: str, sources: Sources, own_fact: str | None = None, 
 @dataclass(frozen=True)
 class Verdict:
     verdict: str
-    detail: str
+    detail: Bilingual
     rounding_only: bool = False
 
 
 def judge(claim: pd.Series, qualifier: str, results: list[RouteResult]) -> Verdict:
     """The verdict on one claim from its route results."""
     if not results:
-        return Verdict("primary", "no independent route: a primary figure of the paper")
+        return Verdict("primary", Bilingual("无独立的重算路径：论文的原始数字",
+                                            "no independent route: a primary figure of the paper"))
     kind, reported, unit = claim["kind"], claim["reported"], claim["unit"]
     if kind in ("threshold", "order") and reported[0] in "<>":
         op, t = reported[0], Fraction(reported[2:])
@@ -212,24 +214,29 @@ def judge(claim: pd.Series, qualifier: str, results: list[RouteResult]) -> Verdi
             surely = r.interval.lo > t if op == ">" else r.interval.hi < t
             never = r.interval.hi <= t if op == ">" else r.interval.lo >= t
             states.append("consistent" if surely else "inconsistent" if never else "undecidable")
-        return _combine(states, results, reported, f"the comparison {reported} {unit}", numeric=False)
+        return _combine(states, results, reported, Bilingual(f"比较 {reported} {unit}", f"the comparison {reported} {unit}"),
+                        numeric=False)
     if kind == "rank":
         r0 = int(reported)
         states = ["consistent" if (r.interval.lo == r.interval.hi == r0) else
                   "undecidable" if r.interval.lo <= r0 <= r.interval.hi else "inconsistent" for r in results]
-        return _combine(states, results, reported, f"rank {reported}", numeric=False)
+        return _combine(states, results, reported, Bilingual(f"排名 {reported}", f"rank {reported}"), numeric=False)
     printed = value_interval(reported, unit)
     if kind == "growth_multiple":
         r = results[0]
         ratio_fits = printed.intersects(r.interval)
         plus_one_fits = printed.intersects(r.interval - 1)
+        ratio = _fmt(r, reported)
         if ratio_fits != plus_one_fits:
-            reading = ("'increased X times' read as 'is X times the base' (ratio = X)" if ratio_fits
-                       else "'increased X times' read as 'is X+1 times the base'")
-            return Verdict("ambiguous_wording", f"only one reading fits: {reading}; ratio = {_fmt(r, reported)}")
+            reading = (Bilingual("“增长了X倍”读作“是基数的X倍”（比值 = X）",
+                                 "'increased X times' read as 'is X times the base' (ratio = X)") if ratio_fits else
+                       Bilingual("“增长了X倍”读作“是基数的X+1倍”", "'increased X times' read as 'is X+1 times the base'"))
+            return Verdict("ambiguous_wording", Bilingual(f"只有一种读法成立：{reading.zh}；比值 = {ratio}",
+                                                          f"only one reading fits: {reading.en}; ratio = {ratio}"))
         if not ratio_fits:
-            return Verdict("inconsistent", f"neither reading fits: ratio = {_fmt(r, reported)}")
-        return Verdict("ambiguous_wording", "both readings fit within rounding")
+            return Verdict("inconsistent", Bilingual(f"两种读法都不成立：比值 = {ratio}",
+                                                     f"neither reading fits: ratio = {ratio}"))
+        return Verdict("ambiguous_wording", Bilingual("在四舍五入范围内两种读法都成立", "both readings fit within rounding"))
     states = []
     for r in results:
         if qualifier == "lower_bound":
@@ -239,7 +246,7 @@ def judge(claim: pd.Series, qualifier: str, results: list[RouteResult]) -> Verdi
         else:
             ok = printed.intersects(r.interval)
         states.append("consistent" if ok else "inconsistent")
-    v = _combine(states, results, reported, reported, numeric=True, qualifier=qualifier)
+    v = _combine(states, results, reported, Bilingual(reported, reported), numeric=True, qualifier=qualifier)
     if v.verdict == "consistent" and qualifier == "exact" and "/" not in reported:
         d = decimals_of(reported)
         rounding_only = any(str(round_half_up(repr(r.point), d)) != reported for r in results)
@@ -256,26 +263,30 @@ def _fmt(r: RouteResult, reported: str, extra: int = 1) -> str:
     return f"{lo}" if lo == hi else f"[{lo}, {hi}]"
 
 
-def _combine(states: list[str], results: list[RouteResult], reported: str, label: str, numeric: bool,
+def _combine(states: list[str], results: list[RouteResult], reported: str, label: Bilingual, numeric: bool,
              qualifier: str = "exact") -> Verdict:
     bad = [r for s, r in zip(states, results) if s == "inconsistent"]
     if bad:
         r = bad[0]
-        parts = [f"route {r.formula} gives {_fmt(r, reported)}"]
+        gives = _fmt(r, reported)
+        parts = [Bilingual(f"路径 {r.formula} 得出 {gives}", f"route {r.formula} gives {gives}")]
         if not numeric:
-            parts.append(f"{label} does not hold")
+            parts.append(Bilingual(f"{label.zh} 不成立", f"{label.en} does not hold"))
         else:
             d = decimals_of(reported)
             need_lo = round_half_up(repr(float(r.interval.lo)), d)
             need_hi = round_half_up(repr(float(r.interval.hi)), d)
-            need = f"{need_lo}" if need_lo == need_hi else f"{need_lo} to {need_hi}"
-            parts.append(f"the claim would need {need}; missed by {needed_miss(reported, r.interval):.4g}")
+            miss = f"{needed_miss(reported, r.interval):.4g}"
+            need_zh = f"{need_lo}" if need_lo == need_hi else f"{need_lo}至{need_hi}"
+            need_en = f"{need_lo}" if need_lo == need_hi else f"{need_lo} to {need_hi}"
+            parts.append(Bilingual(f"论文应印 {need_zh}；相差 {miss}",
+                                   f"the claim would need {need_en}; missed by {miss}"))
         if qualifier == "approximate":
-            parts.append("the wording is approximate (近/约)")
-        return Verdict("inconsistent", "; ".join(parts))
+            parts.append(Bilingual("原文是约数（近/约）", "the wording is approximate (近/约)"))
+        return Verdict("inconsistent", Bilingual.join(parts))
     if "undecidable" in states:
-        return Verdict("undecidable", f"rounding leaves {label} open")
-    return Verdict("consistent", f"{len(results)} route(s) agree")
+        return Verdict("undecidable", Bilingual(f"四舍五入使 {label.zh} 无法判定", f"rounding leaves {label.en} open"))
+    return Verdict("consistent", Bilingual(f"{len(results)}条路径一致", f"{len(results)} route(s) agree"))
 
 
 # --- external verdicts ----------------------------------------------------------------------
@@ -341,7 +352,7 @@ def _fact(claim: pd.Series, facts: pd.DataFrame) -> pd.Series | None:
     return facts[facts.fact_id == claim["fact_id"]].iloc[0]
 
 
-def what_changes(fact_id: str, value_text: str, unit: str, claims: pd.DataFrame, sources: Sources) -> list[str]:
+def what_changes(fact_id: str, value_text: str, unit: str, claims: pd.DataFrame, sources: Sources) -> list[Bilingual]:
     """Re-audit every claim whose routes use ``fact_id`` with the figure replaced; report changes."""
     swapped = Sources(sources.facts, sources.external, sources.derived, {fact_id: (value_text, unit)})
     out = []
@@ -352,9 +363,32 @@ def what_changes(fact_id: str, value_text: str, unit: str, claims: pd.DataFrame,
         before, before_r = audit_claim(claim, sources)
         after, after_r = audit_claim(claim, swapped)
         if before.verdict != after.verdict:
-            out.append(f"{claim['claim_id']} ({claim['reported']} {claim['unit']}): {before.verdict} → {after.verdict}"
-                       f" (recomputed {_fmt(after_r[0], claim['reported'], 0)})")
+            head, again = f"{claim['claim_id']} ({claim['reported']} {claim['unit']})", _fmt(after_r[0], claim["reported"], 0)
+            out.append(Bilingual(
+                f"{head}：{verdict_label(before.verdict, 'zh')} → {verdict_label(after.verdict, 'zh')}（重算 {again}）",
+                f"{head}: {before.verdict} → {after.verdict} (recomputed {again})"))
     return out
+
+
+def _external_detail(fact: pd.Series | None, ext_verdict: str, contradicting: list[pd.Series],
+                     external: pd.DataFrame, claims: pd.DataFrame, sources: Sources) -> Bilingual:
+    """The releases behind an external verdict and, where a final release differs, what changes."""
+    if fact is None or ext_verdict == "not_covered":
+        return Bilingual("", "")
+    refs = list(external_rows(fact, external).itertuples())
+    detail = Bilingual(
+        "；".join(f"{r.ext_id} {r.value_text} {r.unit}（{qualifier_label(r.qualifier, 'zh')}，{r.publisher}）" for r in refs),
+        "; ".join(f"{r.ext_id} {r.value_text} {r.unit} ({r.qualifier}, {r.publisher})" for r in refs))
+    if not contradicting:
+        return detail
+    final, ids = contradicting[0], ", ".join(str(r["ext_id"]) for r in contradicting)
+    changes = what_changes(str(fact["fact_id"]), str(final["value_text"]), str(final["unit"]), claims, sources)
+    figure = f"{final['value_text']} {final['unit']}"
+    return Bilingual(
+        f"{detail.zh} || 不符：{ids} || 改用正式数 {figure}："
+        + ("；".join(c.zh for c in changes) if changes else "其他论断的判断都不变"),
+        f"{detail.en} || differs: {ids} || with the final figure {figure}: "
+        + ("; ".join(c.en for c in changes) if changes else "no other claim's verdict changes"))
 
 
 def run_audit(claims: pd.DataFrame | None = None, facts: pd.DataFrame | None = None,
@@ -373,16 +407,7 @@ def run_audit(claims: pd.DataFrame | None = None, facts: pd.DataFrame | None = N
         verdict, results = audit_claim(claim, sources)
         fact = _fact(claim, facts)
         ext_verdict, contradicting = external_verdict(fact, external)
-        ext_detail = ""
-        if fact is not None and ext_verdict != "not_covered":
-            refs = external_rows(fact, external)
-            ext_detail = "; ".join(f"{r.ext_id} {r.value_text} {r.unit} ({r.qualifier}, {r.publisher})" for r in refs.itertuples())
-        if contradicting:
-            final = contradicting[0]
-            ext_detail += f" || differs: {', '.join(str(r['ext_id']) for r in contradicting)}"
-            changes = what_changes(str(fact["fact_id"]), str(final["value_text"]), str(final["unit"]), claims, sources)
-            ext_detail += " || with the final figure " + f"{final['value_text']} {final['unit']}: " + (
-                "; ".join(changes) if changes else "no other claim's verdict changes")
+        ext_detail = _external_detail(fact, ext_verdict, contradicting, external, claims, sources)
         first = results[0] if results else None
         rows.append({
             "claim_id": claim["claim_id"], "section": claim["section"], "kind": claim["kind"],
@@ -390,8 +415,9 @@ def run_audit(claims: pd.DataFrame | None = None, facts: pd.DataFrame | None = N
             "reported": claim["reported"], "unit": claim["unit"],
             "recomputed": _fmt(first, claim["reported"], 0 if claim["kind"] in ("rank", "count") else 1) if first else "",
             "routes": len(results), "verdict": verdict.verdict, "rounding_only": verdict.rounding_only,
-            "detail": verdict.detail, "arithmetic": " | ".join(f"{r.arithmetic} = {_fmt(r, claim['reported'])}" for r in results),
-            "external_verdict": ext_verdict, "external_detail": ext_detail,
+            "detail": verdict.detail.en, "detail_zh": verdict.detail.zh,
+            "arithmetic": " | ".join(f"{r.arithmetic} = {_fmt(r, claim['reported'])}" for r in results),
+            "external_verdict": ext_verdict, "external_detail": ext_detail.en, "external_detail_zh": ext_detail.zh,
         })
     return pd.DataFrame(rows)
 

@@ -5,6 +5,8 @@ Every figure title, axis label, legend, table header and narrative heading goes 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 LANGS = ("zh", "en")
 
 
@@ -86,3 +88,31 @@ QUALIFIERS = {
 def qualifier(name: str, lang: str) -> str:
     zh, en = QUALIFIERS[name]
     return tr(lang, zh, en)
+
+
+VERDICTS_ZH = {
+    "inconsistent": "不一致", "ambiguous_wording": "表述有歧义", "undecidable": "四舍五入后无法判定",
+    "consistent": "一致", "primary": "原始数字（无从核对）", "contradicted": "与正式发布不符",
+    "disputed": "各发布互相矛盾", "differs_from_preliminary": "与初步数不同", "confirmed": "与正式发布一致",
+    "confirmed_preliminary": "与初步数一致", "not_covered": "无外部数据",
+}
+
+
+def verdict(name: str, lang: str) -> str:
+    """A verdict of the claims audit (``techmarket.audit``) as a reader sees it."""
+    return VERDICTS_ZH[name] if check_lang(lang) == "zh" else name.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class Bilingual:
+    """One text in both languages, for explanations built in code (the audit's details)."""
+
+    zh: str
+    en: str
+
+    def pick(self, lang: str) -> str:
+        return tr(lang, self.zh, self.en)
+
+    @staticmethod
+    def join(parts: "list[Bilingual]", zh: str = "；", en: str = "; ") -> "Bilingual":
+        return Bilingual(zh.join(p.zh for p in parts), en.join(p.en for p in parts))
