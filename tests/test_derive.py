@@ -14,7 +14,10 @@ from techmarket.derive import (
     ext,
     fact,
 )
+from techmarket.i18n import Bilingual
 from techmarket.loaders import load_external, load_facts
+
+R = Bilingual(zh="路径", en="route")
 
 
 @pytest.fixture(scope="module")
@@ -88,20 +91,20 @@ def test_several_routes_are_kept_and_compared(derived):
 
 def test_selector_must_match_exactly_one_row(tables):
     facts, external = tables
-    none = Derivation("x", "广东", 2016, "亿元", "r", {"a": fact("turnover", "广东", 2015)}, lambda a: a)
+    none = Derivation("x", "广东", 2016, "亿元", R, {"a": fact("turnover", "广东", 2015)}, lambda a: a)
     with pytest.raises(DerivationError, match="matches 0 rows"):
         evaluate(none, facts, external)
-    many = Derivation("x", "广东", 2020, "亿元", "r", {"a": fact("turnover", "广东", 2020)}, lambda a: a)
+    many = Derivation("x", "广东", 2020, "亿元", R, {"a": fact("turnover", "广东", 2020)}, lambda a: a)
     with pytest.raises(DerivationError, match="matches 3 rows"):  # §2.1, §4.2 and Table 1
         evaluate(many, facts, external)
-    two_sources = Derivation("x", "广东", 2019, "亿元", "r", {"a": ext("rd_expenditure", "广东", 2019)}, lambda a: a)
+    two_sources = Derivation("x", "广东", 2019, "亿元", R, {"a": ext("rd_expenditure", "广东", 2019)}, lambda a: a)
     with pytest.raises(DerivationError, match="matches 4 rows"):
         evaluate(two_sources, facts, external)
 
 
 def test_bounds_cannot_enter_a_derivation(tables):
     facts, external = tables
-    d = Derivation("x", "全国", 2020, "家", "r",
+    d = Derivation("x", "全国", 2020, "家", R,
                    {"a": fact("contract_registration_bodies", "全国", 2020)}, lambda a: a)
     with pytest.raises(DerivationError, match="lower bound"):
         evaluate(d, facts, external)
@@ -124,15 +127,21 @@ def test_route_sentences_take_their_numbers_from_the_inputs(tables, derived):
     # in the templates, only years and the constants of the formulas themselves are written out
     allowed = {"1", "4", "100", "2016", "2017", "2018", "2019", "2020"}
     for d in derivations():
-        template = re.sub(r"\{\w+\}|(?:Figure|Table) \d+", "", d.route)  # inputs; the paper's exhibit names
-        typed = set(re.findall(r"\d+(?:\.\d+)?", template)) - allowed
-        assert not typed, f"{d.route!r} types {typed}; name the input instead"
-    # filled from the rows: the stated multiple and CAGR as the paper prints them
-    routes = set(derived[(derived.indicator == "turnover") & (derived.geo == "广东") & (derived.year == 2016)].route)
-    assert "2020 turnover ÷ stated multiple 2020/2016 (4.39倍)" in routes
-    assert "2020 turnover ÷ (1 + stated CAGR)^4 (44.73%)" in routes
+        for text in (d.route.en, d.route.zh):
+            template = re.sub(r"\{\w+\}|(?:Figure |Table |图|表)\d+", "", text)  # inputs; the paper's exhibits
+            typed = set(re.findall(r"\d+(?:\.\d+)?", template)) - allowed
+            assert not typed, f"{text!r} types {typed}; name the input instead"
+            assert set(re.findall(r"\{(\w+)\}", text)) <= set(d.inputs), text
+        assert set(re.findall(r"\{(\w+)\}", d.route.en)) == set(re.findall(r"\{(\w+)\}", d.route.zh)), d.route
+    # filled from the rows: the stated multiple and CAGR as the paper prints them, in both languages
+    gd16 = derived[(derived.indicator == "turnover") & (derived.geo == "广东") & (derived.year == 2016)]
+    assert "2020 turnover ÷ stated multiple 2020/2016 (4.39倍)" in set(gd16.route)
+    assert "2020年成交额 ÷ 论文所述2020/2016年倍数（4.39倍）" in set(gd16.route_zh)
+    assert "2020 turnover ÷ (1 + stated CAGR)^4 (44.73%)" in set(gd16.route)
     facts, external = tables
-    wrong = Derivation("x", "广东", 2020, "亿元", "twice {b}", {"a": fact("turnover", "广东", 2020, locator="§2.1")},
-                       lambda a: a * 2)
+    wrong = Derivation("x", "广东", 2020, "亿元", Bilingual(zh="两倍 {b}", en="twice {b}"),
+                       {"a": fact("turnover", "广东", 2020, locator="§2.1")}, lambda a: a * 2)
     with pytest.raises(DerivationError, match="not one of its inputs"):
         evaluate(wrong, facts, external)
+    with pytest.raises(TypeError, match="both languages"):
+        Derivation("x", "广东", 2020, "亿元", "English only", {}, lambda: 0)

@@ -20,6 +20,7 @@ from typing import Callable
 
 import pandas as pd
 
+from techmarket.i18n import Bilingual
 from techmarket.metrics import Interval, printed_value
 
 FACT_KEYS = ("indicator", "geo", "year", "base_year", "category", "measure", "locator", "relative_to", "qualifier")
@@ -64,12 +65,16 @@ class Derivation:
     geo: str
     year: int
     unit: str
-    route: str  # a sentence; ``{name}`` stands for input ``name`` as printed (value and unit)
+    route: Bilingual  # a sentence; ``{name}`` stands for input ``name`` as printed (value and unit)
     inputs: dict[str, Ref]
     compute: Callable[..., Interval]
     category: str = ""
     measure: str = "level"
     formula: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.route, Bilingual):
+            raise TypeError(f"route must be given in both languages (i18n.Bilingual), got {self.route!r}")
 
 
 class DerivationError(ValueError):
@@ -134,10 +139,10 @@ def evaluate(d: Derivation, facts: pd.DataFrame, external: pd.DataFrame) -> dict
         preliminary |= flags["preliminary"]
     result = d.compute(**values)
     point = d.compute(**points).mid  # the same arithmetic on the printed values themselves
-    try:
-        route = d.route.format_map(printed)  # the numbers in a route sentence come from its inputs
+    try:  # the numbers in a route sentence come from its inputs
+        route = Bilingual(zh=d.route.zh.format_map(printed), en=d.route.en.format_map(printed))
     except (KeyError, IndexError, ValueError) as err:
-        raise DerivationError(f"route {d.route!r} names {err}, which is not one of its inputs {list(d.inputs)}") from None
+        raise DerivationError(f"route {d.route.en!r} names {err}, which is not one of its inputs {list(d.inputs)}") from None
     formula = d.formula
     for name, ident in zip(d.inputs, ids):
         formula = formula.replace(f"{{{name}}}", ident)
@@ -145,7 +150,7 @@ def evaluate(d: Derivation, facts: pd.DataFrame, external: pd.DataFrame) -> dict
         "indicator": d.indicator, "geo": d.geo, "year": d.year, "category": d.category,
         "measure": d.measure, "unit": d.unit,
         "value": result.mid, "point": point, "lo": float(result.lo), "hi": float(result.hi), "interval": result,
-        "route": route, "formula": formula, "inputs": ";".join(ids), "origins": " | ".join(origins),
+        "route": route.en, "route_zh": route.zh, "formula": formula, "inputs": ";".join(ids), "origins": " | ".join(origins),
         "approximate_input": approximate, "preliminary_input": preliminary,
     }
 
@@ -160,21 +165,21 @@ GD = "广东"
 def _turnover_2016_routes() -> list[Derivation]:
     common = dict(indicator="turnover", geo=GD, year=2016, unit="亿元")
     return [
-        Derivation(**common, route="2020 turnover ÷ stated multiple 2020/2016 ({m})",
+        Derivation(**common, route=Bilingual(zh="2020年成交额 ÷ 论文所述2020/2016年倍数（{m}）", en="2020 turnover ÷ stated multiple 2020/2016 ({m})"),
                    formula="{t} / {m}", inputs={"t": T20, "m": fact("turnover", GD, 2020, "multiple", base_year=2016)},
                    compute=lambda t, m: t / m),
-        Derivation(**common, route="2020 turnover ÷ (1 + stated CAGR)^4 ({g})",
+        Derivation(**common, route=Bilingual(zh="2020年成交额 ÷ (1 + 论文所述年均增长率)^4（{g}）", en="2020 turnover ÷ (1 + stated CAGR)^4 ({g})"),
                    formula="{t} / (1 + {g}/100)^4", inputs={"t": T20, "g": fact("turnover", GD, 2020, "cagr", base_year=2016)},
                    compute=lambda t, g: t / (1 + g / 100) ** 4),
-        Derivation(**common, route="2016 turnover/GDP × 2016 GDP ({r} of {gdp})",
+        Derivation(**common, route=Bilingual(zh="2016年成交额占GDP比重 × 2016年GDP（{gdp}的{r}）", en="2016 turnover/GDP × 2016 GDP ({r} of {gdp})"),
                    formula="{r}/100 × {gdp}", inputs={"r": fact("turnover_to_gdp", GD, 2016, locator="§2.2"),
                                                     "gdp": fact("gdp", GD, 2016)},
                    compute=lambda r, gdp: r / 100 * gdp),
-        Derivation(**common, route="2016 turnover/R&D × 2016 R&D ({r} of {rd})",
+        Derivation(**common, route=Bilingual(zh="2016年成交额占R&D经费比重 × 2016年R&D经费（{rd}的{r}）", en="2016 turnover/R&D × 2016 R&D ({r} of {rd})"),
                    formula="{r}/100 × {rd}", inputs={"r": fact("turnover_to_rd", GD, 2016, locator="§2.2"),
                                                    "rd": fact("rd_expenditure", GD, 2016)},
                    compute=lambda r, rd: r / 100 * rd),
-        Derivation(**common, route="2016 electronic-information turnover ÷ its 2016 share ({e} = {s})",
+        Derivation(**common, route=Bilingual(zh="2016年电子信息领域成交额 ÷ 其2016年占比（{e} = {s}）", en="2016 electronic-information turnover ÷ its 2016 share ({e} = {s})"),
                    formula="{e} / ({s}/100)", inputs={"e": fact("turnover", GD, 2016, category="电子信息"),
                                                      "s": fact("turnover", GD, 2016, "share", category="电子信息")},
                    compute=lambda e, s: e / (s / 100)),
@@ -188,15 +193,15 @@ def _other_guangdong() -> list[Derivation]:
     r16 = fact("turnover_to_gdp", GD, 2016, locator="§2.2")
     gdp16 = fact("gdp", GD, 2016)
     out = [
-        Derivation("tech_transaction_value", GD, 2016, "亿元", "2020 技术交易额 ÷ stated multiple ({m})",
+        Derivation("tech_transaction_value", GD, 2016, "亿元", Bilingual(zh="2020年技术交易额 ÷ 论文所述倍数（{m}）", en="2020 技术交易额 ÷ stated multiple ({m})"),
                    {"v": ttv20, "m": fact("tech_transaction_value", GD, 2020, "multiple", base_year=2016)},
                    lambda v, m: v / m, formula="{v} / {m}"),
-        Derivation("tech_transaction_value", GD, 2016, "亿元", "2020 技术交易额 ÷ (1 + stated CAGR)^4 ({g})",
+        Derivation("tech_transaction_value", GD, 2016, "亿元", Bilingual(zh="2020年技术交易额 ÷ (1 + 论文所述年均增长率)^4（{g}）", en="2020 技术交易额 ÷ (1 + stated CAGR)^4 ({g})"),
                    {"v": ttv20, "g": fact("tech_transaction_value", GD, 2020, "cagr", base_year=2016)},
                    lambda v, g: v / (1 + g / 100) ** 4, formula="{v} / (1 + {g}/100)^4"),
-        Derivation("contracts", GD, 2016, "项", "2016 turnover (2020 ÷ {m}) ÷ 2016 average per contract ({a})",
+        Derivation("contracts", GD, 2016, "项", Bilingual(zh="2016年成交额（2020年 ÷ {m}）÷ 2016年平均每项合同成交额（{a}）", en="2016 turnover (2020 ÷ {m}) ÷ 2016 average per contract ({a})"),
                    {"t": T20, "m": m, "a": avg16}, lambda t, m, a: t / m / a, formula="{t} / {m} / {a}"),
-        Derivation("contracts", GD, 2016, "项", "2016 turnover ({r} of GDP) ÷ 2016 average per contract ({a})",
+        Derivation("contracts", GD, 2016, "项", Bilingual(zh="2016年成交额（GDP的{r}）÷ 2016年平均每项合同成交额（{a}）", en="2016 turnover ({r} of GDP) ÷ 2016 average per contract ({a})"),
                    {"r": r16, "gdp": gdp16, "a": avg16}, lambda r, gdp, a: r / 100 * gdp / a,
                    formula="{r}/100 × {gdp} / {a}"),
     ]
@@ -205,7 +210,7 @@ def _other_guangdong() -> list[Derivation]:
     for year, gdp in GDP_EXT.items():
         out.append(Derivation(
             "turnover", GD, year, "亿元",
-            f"Figure 2 chart data turnover/GDP {year} × official {year} GDP",
+            Bilingual(zh=f"图2数据中{year}年成交额占GDP比重 × 官方{year}年GDP", en=f"Figure 2 chart data turnover/GDP {year} × official {year} GDP"),
             {"r": fact("turnover_to_gdp", GD, year, locator="Figure 2 data"), "gdp": gdp},
             lambda r, gdp: r / 100 * gdp, formula="{r}/100 × {gdp}"))
     return out
@@ -233,7 +238,7 @@ def _turnover_to_rd() -> list[Derivation]:
     Figure 2's turnover/GDP × official GDP, divided by official R&D expenditure."""
     return [
         Derivation("turnover_to_rd", GD, year, "%",
-                   f"(Figure 2 turnover/GDP {year} × official GDP) ÷ official R&D {year}",
+                   Bilingual(zh=f"（图2中{year}年成交额占GDP比重 × 官方GDP）÷ 官方{year}年R&D经费", en=f"(Figure 2 turnover/GDP {year} × official GDP) ÷ official R&D {year}"),
                    {"r": fact("turnover_to_gdp", GD, year, locator="Figure 2 data"), "gdp": GDP_EXT[year],
                     "rd": RD_EXT[year]},
                    lambda r, gdp, rd: r / 100 * gdp / rd * 100, formula="{r}/100 × {gdp} ÷ {rd} × 100")
@@ -248,41 +253,41 @@ def _contract_types() -> list[Derivation]:
     m = fact("turnover", GD, 2020, "multiple", base_year=2016)
     svc, dev, tra = "技术服务", "技术开发", "技术转让"
     return [
-        Derivation("turnover", GD, 2016, "亿元", "2020 技术服务 ÷ stated multiple ({k})",
+        Derivation("turnover", GD, 2016, "亿元", Bilingual(zh="2020年技术服务 ÷ 论文所述倍数（{k}）", en="2020 技术服务 ÷ stated multiple ({k})"),
                    {"v": ct(svc, 2020), "k": ct(svc, 2020, "multiple", base_year=2016)},
                    lambda v, k: v / k, category=svc, formula="{v} / {k}"),
-        Derivation("turnover", GD, 2016, "亿元", "2020 技术开发 ÷ stated multiple ({k})",
+        Derivation("turnover", GD, 2016, "亿元", Bilingual(zh="2020年技术开发 ÷ 论文所述倍数（{k}）", en="2020 技术开发 ÷ stated multiple ({k})"),
                    {"v": ct(dev, 2020), "k": ct(dev, 2020, "multiple", base_year=2016)},
                    lambda v, k: v / k, category=dev, formula="{v} / {k}"),
-        Derivation("turnover", GD, 2020, "亿元", "2020 技术转让 share × 2020 turnover",
+        Derivation("turnover", GD, 2020, "亿元", Bilingual(zh="2020年技术转让占比 × 2020年成交额", en="2020 技术转让 share × 2020 turnover"),
                    {"s": ct(tra, 2020, "share"), "t": T20},
                    lambda s, t: s / 100 * t, category=tra, formula="{s}/100 × {t}"),
-        Derivation("turnover", GD, 2016, "亿元", "2016 技术转让 share × 2016 turnover (2020 ÷ {m})",
+        Derivation("turnover", GD, 2016, "亿元", Bilingual(zh="2016年技术转让占比 × 2016年成交额（2020年 ÷ {m}）", en="2016 技术转让 share × 2016 turnover (2020 ÷ {m})"),
                    {"s": ct(tra, 2016, "share"), "t": T20, "m": m},
                    lambda s, t, m: s / 100 * t / m, category=tra, formula="{s}/100 × {t} / {m}"),
-        Derivation("turnover", GD, 2020, "%", "技术咨询 2020 share = 100 − the other three shares",
+        Derivation("turnover", GD, 2020, "%", Bilingual(zh="2020年技术咨询占比 = 100 − 其他三类占比", en="技术咨询 2020 share = 100 − the other three shares"),
                    {"a": ct(svc, 2020, "share"), "b": ct(dev, 2020, "share"), "c": ct(tra, 2020, "share")},
                    lambda a, b, c: 100 - a - b - c, category="技术咨询", measure="share",
                    formula="100 − {a} − {b} − {c}"),
-        Derivation("turnover", GD, 2020, "亿元", "技术咨询 2020 = turnover − 技术服务 − 技术开发 − 技术转让 (share × turnover)",
+        Derivation("turnover", GD, 2020, "亿元", Bilingual(zh="2020年技术咨询 = 成交额 − 技术服务 − 技术开发 − 技术转让（占比 × 成交额）", en="技术咨询 2020 = turnover − 技术服务 − 技术开发 − 技术转让 (share × turnover)"),
                    {"t": T20, "a": ct(svc, 2020), "b": ct(dev, 2020), "s": ct(tra, 2020, "share")},
                    lambda t, a, b, s: t - a - b - s / 100 * t, category="技术咨询",
                    formula="{t} − {a} − {b} − {s}/100 × {t}"),
-        Derivation("turnover", GD, 2016, "%", "技术服务 2016 share = 2020 share − stated pp change ({d})",
+        Derivation("turnover", GD, 2016, "%", Bilingual(zh="2016年技术服务占比 = 2020年占比 − 论文所述变化（{d}）", en="技术服务 2016 share = 2020 share − stated pp change ({d})"),
                    {"s": ct(svc, 2020, "share"), "d": ct(svc, 2020, "pp_change", base_year=2016)},
                    lambda s, d: s - d, category=svc, measure="share", formula="{s} − {d}"),
-        Derivation("turnover", GD, 2016, "%", "技术服务 2016 share = (2020 level ÷ {k}) ÷ (2020 turnover ÷ {m})",
+        Derivation("turnover", GD, 2016, "%", Bilingual(zh="2016年技术服务占比 = (2020年金额 ÷ {k}) ÷ (2020年成交额 ÷ {m})", en="技术服务 2016 share = (2020 level ÷ {k}) ÷ (2020 turnover ÷ {m})"),
                    {"v": ct(svc, 2020), "k": ct(svc, 2020, "multiple", base_year=2016), "t": T20, "m": m},
                    lambda v, k, t, m: (v / k) / (t / m) * 100, category=svc, measure="share",
                    formula="({v} / {k}) / ({t} / {m}) × 100"),
-        Derivation("turnover", GD, 2016, "%", "技术开发 2016 share = 2020 share − stated pp change ({d})",
+        Derivation("turnover", GD, 2016, "%", Bilingual(zh="2016年技术开发占比 = 2020年占比 − 论文所述变化（{d}）", en="技术开发 2016 share = 2020 share − stated pp change ({d})"),
                    {"s": ct(dev, 2020, "share"), "d": ct(dev, 2020, "pp_change", base_year=2016)},
                    lambda s, d: s - d, category=dev, measure="share", formula="{s} − ({d})"),
-        Derivation("turnover", GD, 2016, "%", "技术开发 2016 share = (2020 level ÷ {k}) ÷ (2020 turnover ÷ {m})",
+        Derivation("turnover", GD, 2016, "%", Bilingual(zh="2016年技术开发占比 = (2020年金额 ÷ {k}) ÷ (2020年成交额 ÷ {m})", en="技术开发 2016 share = (2020 level ÷ {k}) ÷ (2020 turnover ÷ {m})"),
                    {"v": ct(dev, 2020), "k": ct(dev, 2020, "multiple", base_year=2016), "t": T20, "m": m},
                    lambda v, k, t, m: (v / k) / (t / m) * 100, category=dev, measure="share",
                    formula="({v} / {k}) / ({t} / {m}) × 100"),
-        Derivation("turnover", GD, 2016, "%", "技术咨询 2016 share = 100 − 技术转让 − 技术服务 ({s} − {ds}) − 技术开发 ({d} − ({dd}))",
+        Derivation("turnover", GD, 2016, "%", Bilingual(zh="2016年技术咨询占比 = 100 − 技术转让 − 技术服务（{s} − {ds}）− 技术开发（{d} − ({dd})）", en="技术咨询 2016 share = 100 − 技术转让 − 技术服务 ({s} − {ds}) − 技术开发 ({d} − ({dd}))"),
                    {"tr": ct(tra, 2016, "share"), "s": ct(svc, 2020, "share"), "ds": ct(svc, 2020, "pp_change", base_year=2016),
                     "d": ct(dev, 2020, "share"), "dd": ct(dev, 2020, "pp_change", base_year=2016)},
                    lambda tr, s, ds, d, dd: 100 - tr - (s - ds) - (d - dd), category="技术咨询", measure="share",
@@ -293,23 +298,23 @@ def _contract_types() -> list[Derivation]:
 def _fields_and_cities() -> list[Derivation]:
     out = []
     for cat in ("城市建设与社会发展", "现代交通"):
-        out.append(Derivation("turnover", GD, 2020, "亿元", f"{cat} 2020 share × 2020 turnover",
+        out.append(Derivation("turnover", GD, 2020, "亿元", Bilingual(zh=f"2020年{cat}占比 × 2020年成交额", en=f"{cat} 2020 share × 2020 turnover"),
                               {"s": fact("turnover", GD, 2020, "share", category=cat), "t": T20},
                               lambda s, t: s / 100 * t, category=cat, formula="{s}/100 × {t}"))
     gz20 = fact("turnover", "广州", 2020, qualifier="exact")
     out += [
         Derivation("turnover", "深圳", 2020, "亿元",
-                   "three-city share (广深莞 {s}) × 2020 turnover − 广州 − 东莞",
+                   Bilingual(zh="三市占比（广深莞 {s}）× 2020年成交额 − 广州 − 东莞", en="three-city share (广深莞 {s}) × 2020 turnover − 广州 − 东莞"),
                    {"s": fact("turnover", "广州+深圳+东莞", 2020, "share"), "t": T20,
                     "g": gz20, "d": fact("turnover", "东莞", 2020)},
                    lambda s, t, g, d: s / 100 * t - g - d, formula="{s}/100 × {t} − {g} − {d}"),
-        Derivation("turnover", "东莞", 2016, "亿元", "2020 level ÷ (1 + stated growth {g})",
+        Derivation("turnover", "东莞", 2016, "亿元", Bilingual(zh="2020年金额 ÷ (1 + 论文所述增长率 {g})", en="2020 level ÷ (1 + stated growth {g})"),
                    {"v": fact("turnover", "东莞", 2020), "g": fact("turnover", "东莞", 2020, "growth_pct", base_year=2016)},
                    lambda v, g: v / (1 + g / 100), formula="{v} / (1 + {g}/100)"),
-        Derivation("turnover", "清远", 2016, "亿元", "2020 level ÷ stated multiple ({k})",
+        Derivation("turnover", "清远", 2016, "亿元", Bilingual(zh="2020年金额 ÷ 论文所述倍数（{k}）", en="2020 level ÷ stated multiple ({k})"),
                    {"v": fact("turnover", "清远", 2020), "k": fact("turnover", "清远", 2020, "multiple", base_year=2016)},
                    lambda v, k: v / k, formula="{v} / {k}"),
-        Derivation("turnover", "清远", 2016, "亿元", "2020 level ÷ (1 + stated growth {g})",
+        Derivation("turnover", "清远", 2016, "亿元", Bilingual(zh="2020年金额 ÷ (1 + 论文所述增长率 {g})", en="2020 level ÷ (1 + stated growth {g})"),
                    {"v": fact("turnover", "清远", 2020), "g": fact("turnover", "清远", 2020, "growth_pct", base_year=2016)},
                    lambda v, g: v / (1 + g / 100), formula="{v} / (1 + {g}/100)"),
     ]
@@ -322,7 +327,7 @@ TABLE1_GEOS = ("全国", "北京", "广东", "江苏", "山东", "上海", "陕�
 def _table1_gdp() -> list[Derivation]:
     """2020 GDP of each Table 1 row: turnover ÷ turnover/GDP (used for the size cross-section)."""
     return [
-        Derivation("gdp", g, 2020, "亿元", "Table 1 turnover ÷ Table 1 turnover/GDP",
+        Derivation("gdp", g, 2020, "亿元", Bilingual(zh="表1成交额 ÷ 表1成交额占GDP比重", en="Table 1 turnover ÷ Table 1 turnover/GDP"),
                    {"t": fact("turnover", g, 2020, locator="Table 1"),
                     "r": fact("turnover_to_gdp", g, 2020, locator="Table 1")},
                    lambda t, r: t / (r / 100), formula="{t} / ({r}/100)")
