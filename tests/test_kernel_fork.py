@@ -203,3 +203,16 @@ def test_forked_kernels_draw_their_own_random_numbers_and_bad_requests_are_refus
         pid = request_kernel(server, ["--no-such-option-for-ipykernel"], dict(os.environ), str(tmp_path))
         ForkedKernel(pid).wait(timeout=30)
     assert draws[0] != draws[1]
+
+
+def test_a_kernel_spec_the_server_cannot_serve_falls_back_to_ordinary_launches(tmp_path):
+    from techmarket.build import _kernel_server
+
+    project = Project(PROJ_ROOT)
+    jobs = [Job(project.notebooks()[0], "en")]
+    with _kernel_server(jobs, project, kernel="no-such-kernel-here") as server:
+        assert server is None
+    with _kernel_server([], project) as server:
+        assert server is None
+    with _kernel_server(jobs, project) as server:
+        assert server is not None and os.path.exists(server.address)

@@ -430,15 +430,22 @@ def _audit_counts(project: Project) -> list[tuple[str, str, int]]:
 
 
 @contextlib.contextmanager
-def _kernel_server(todo: list[Job], project: Project):
-    """A fork server for the jobs' kernels (None when there is nothing to run, or off Linux, where
-    forking a process that has loaded system frameworks is not safe): the libraries the notebooks
-    import are imported once per build."""
+def _kernel_server(todo: list[Job], project: Project, kernel: str = KERNEL):
+    """A fork server for the jobs' kernels: the libraries the notebooks import are imported once
+    per build. None when there is nothing to run, off Linux (where forking a process that has
+    loaded system frameworks is not safe), or when the kernel spec cannot be served (missing, or
+    not an ipykernel): each job then launches its kernel the ordinary way and reports any error."""
     if not todo or not sys.platform.startswith("linux"):
         yield None
         return
-    notebooks = sorted({j.notebook for j in todo})
-    with ForkServer(KERNEL, project.notebooks_dir, notebook_imports(notebooks)) as info:
+    from jupyter_client.kernelspec import NoSuchKernel
+
+    try:
+        server = ForkServer(kernel, project.notebooks_dir, notebook_imports(sorted({j.notebook for j in todo})))
+    except (NoSuchKernel, ValueError):
+        yield None
+        return
+    with server as info:
         yield info
 
 
