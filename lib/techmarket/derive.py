@@ -98,8 +98,26 @@ def _match(table: pd.DataFrame, ref: Ref) -> pd.Series:
     return rows.iloc[0]
 
 
-def _input_interval(row: pd.Series, source: str) -> tuple[Interval, str, str, dict[str, bool]]:
-    """(interval in canonical unit, id, origin, flags) for one matched row."""
+def _short_unit(unit: str) -> str:
+    """A unit as it follows a number in a sentence: '% of GDP' and its kin as '%'."""
+    return "%" if unit.startswith("%") else unit
+
+
+@dataclass(frozen=True)
+class _Input:
+    """One matched row as a derivation uses it."""
+
+    interval: Interval  # what the printed value can be, in the canonical unit
+    point: Interval  # the printed value itself, in the canonical unit
+    printed: str  # value and unit as a route sentence quotes them
+    ident: str
+    origin: str
+    approximate: bool
+    preliminary: bool
+
+
+def _input(row: pd.Series, source: str) -> _Input:
+    """Read one matched row (a fact or an official release) for a derivation."""
     if source == "fact":
         text, unit, qualifier = str(row["value"]), str(row["unit"]), str(row["qualifier"])
         ident, origin = str(row["fact_id"]), f"paper {row['locator']}"
@@ -108,37 +126,19 @@ def _input_interval(row: pd.Series, source: str) -> tuple[Interval, str, str, di
         ident, origin = str(row["ext_id"]), f"{row['publisher']} (read at {row['retrieved_from'] or 'address not recorded'})"
     if qualifier in ("lower_bound", "upper_bound"):
         raise DerivationError(f"{ident} is only a {qualifier.replace('_', ' ')} and cannot enter a derivation")
-    interval = printed_value(text, unit)
-    flags = {
-        "approximate": qualifier == "approximate",
-        "preliminary": qualifier == "rounded_or_preliminary",
-    }
-    return interval, ident, origin, flags
-
-
-def _short_unit(unit: str) -> str:
-    """A unit as it follows a number in a sentence: '% of GDP' and its kin as '%'."""
-    return "%" if unit.startswith("%") else unit
+    return _Input(printed_value(text, unit), printed_value(text, unit, exact=True), text + _short_unit(unit),
+                  ident, origin, qualifier == "approximate", qualifier == "rounded_or_preliminary")
 
 
 def evaluate(d: Derivation, facts: pd.DataFrame, external: pd.DataFrame) -> dict:
     """Compute one derivation: a row of the derived table."""
-    values, points, printed, ids, origins = {}, {}, {}, [], []
-    approximate = preliminary = False
-    for name, ref in d.inputs.items():
-        row = _match(facts if ref.source == "fact" else external, ref)
-        interval, ident, origin, flags = _input_interval(row, ref.source)
-        values[name] = interval
-        text = str(row["value"] if ref.source == "fact" else row["value_text"])
-        points[name] = printed_value(text, str(row["unit"]), exact=True)
-        printed[name] = text + _short_unit(str(row["unit"]))
-        ids.append(ident)
-        if origin not in origins:
-            origins.append(origin)
-        approximate |= flags["approximate"]
-        preliminary |= flags["preliminary"]
-    result = d.compute(**values)
-    point = d.compute(**points).mid  # the same arithmetic on the printed values themselves
+    inputs = {name: _input(_match(facts if ref.source == "fact" else external, ref), ref.source)
+              for name, ref in d.inputs.items()}
+    ids = [i.ident for i in inputs.values()]
+    origins = list(dict.fromkeys(i.origin for i in inputs.values()))
+    result = d.compute(**{name: i.interval for name, i in inputs.items()})
+    point = d.compute(**{name: i.point for name, i in inputs.items()}).mid  # the same arithmetic on the printed values
+    printed = {name: i.printed for name, i in inputs.items()}
     try:  # the numbers in a route sentence come from its inputs
         route = Bilingual(zh=d.route.zh.format_map(printed), en=d.route.en.format_map(printed))
     except (KeyError, IndexError, ValueError) as err:
@@ -151,7 +151,8 @@ def evaluate(d: Derivation, facts: pd.DataFrame, external: pd.DataFrame) -> dict
         "measure": d.measure, "unit": d.unit,
         "value": result.mid, "point": point, "lo": float(result.lo), "hi": float(result.hi), "interval": result,
         "route": route.en, "route_zh": route.zh, "formula": formula, "inputs": ";".join(ids), "origins": " | ".join(origins),
-        "approximate_input": approximate, "preliminary_input": preliminary,
+        "approximate_input": any(i.approximate for i in inputs.values()),
+        "preliminary_input": any(i.preliminary for i in inputs.values()),
     }
 
 
