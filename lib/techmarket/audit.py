@@ -214,8 +214,8 @@ def judge(claim: pd.Series, qualifier: str, results: list[RouteResult]) -> Verdi
             surely = r.interval.lo > t if op == ">" else r.interval.hi < t
             never = r.interval.hi <= t if op == ">" else r.interval.lo >= t
             states.append("consistent" if surely else "inconsistent" if never else "undecidable")
-        return _combine(states, results, reported, Bilingual(f"比较 {reported} {unit}", f"the comparison {reported} {unit}"),
-                        numeric=False)
+        comparison = Bilingual(f"比较 {reported} {unit}", f"the comparison {reported} {unit}")
+        return _combine(states, results, reported, comparison, numeric=False)
     if kind == "rank":
         r0 = int(reported)
         states = ["consistent" if (r.interval.lo == r.interval.hi == r0) else
@@ -230,13 +230,15 @@ def judge(claim: pd.Series, qualifier: str, results: list[RouteResult]) -> Verdi
         if ratio_fits != plus_one_fits:
             reading = (Bilingual("“增长了X倍”读作“是基数的X倍”（比值 = X）",
                                  "'increased X times' read as 'is X times the base' (ratio = X)") if ratio_fits else
-                       Bilingual("“增长了X倍”读作“是基数的X+1倍”", "'increased X times' read as 'is X+1 times the base'"))
+                       Bilingual("“增长了X倍”读作“是基数的X+1倍”",
+                                 "'increased X times' read as 'is X+1 times the base'"))
             return Verdict("ambiguous_wording", Bilingual(f"只有一种读法成立：{reading.zh}；比值 = {ratio}",
                                                           f"only one reading fits: {reading.en}; ratio = {ratio}"))
         if not ratio_fits:
             return Verdict("inconsistent", Bilingual(f"两种读法都不成立：比值 = {ratio}",
                                                      f"neither reading fits: ratio = {ratio}"))
-        return Verdict("ambiguous_wording", Bilingual("在四舍五入范围内两种读法都成立", "both readings fit within rounding"))
+        return Verdict("ambiguous_wording",
+                       Bilingual("在四舍五入范围内两种读法都成立", "both readings fit within rounding"))
     states = []
     for r in results:
         if qualifier == "lower_bound":
@@ -363,7 +365,8 @@ def what_changes(fact_id: str, value_text: str, unit: str, claims: pd.DataFrame,
         before, before_r = audit_claim(claim, sources)
         after, after_r = audit_claim(claim, swapped)
         if before.verdict != after.verdict:
-            head, again = f"{claim['claim_id']} ({claim['reported']} {claim['unit']})", _fmt(after_r[0], claim["reported"], 0)
+            head = f"{claim['claim_id']} ({claim['reported']} {claim['unit']})"
+            again = _fmt(after_r[0], claim["reported"], 0)
             out.append(Bilingual(
                 f"{head}：{verdict_label(before.verdict, 'zh')} → {verdict_label(after.verdict, 'zh')}（重算 {again}）",
                 f"{head}: {before.verdict} → {after.verdict} (recomputed {again})"))
@@ -375,20 +378,18 @@ def _external_detail(fact: pd.Series | None, ext_verdict: str, contradicting: li
     """The releases behind an external verdict and, where a final release differs, what changes."""
     if fact is None or ext_verdict == "not_covered":
         return Bilingual("", "")
-    refs = list(external_rows(fact, external).itertuples())
-    detail = Bilingual(
-        "；".join(f"{r.ext_id} {r.value_text} {r.unit}（{qualifier_label(r.qualifier, 'zh')}，{r.publisher}）" for r in refs),
-        "; ".join(f"{r.ext_id} {r.value_text} {r.unit} ({r.qualifier}, {r.publisher})" for r in refs))
+    detail = Bilingual.join([
+        Bilingual(f"{r.ext_id} {r.value_text} {r.unit}（{qualifier_label(r.qualifier, 'zh')}，{r.publisher}）",
+                  f"{r.ext_id} {r.value_text} {r.unit} ({r.qualifier}, {r.publisher})")
+        for r in external_rows(fact, external).itertuples()])
     if not contradicting:
         return detail
     final, ids = contradicting[0], ", ".join(str(r["ext_id"]) for r in contradicting)
     changes = what_changes(str(fact["fact_id"]), str(final["value_text"]), str(final["unit"]), claims, sources)
+    then = Bilingual.join(changes) if changes else Bilingual("其他论断的判断都不变", "no other claim's verdict changes")
     figure = f"{final['value_text']} {final['unit']}"
-    return Bilingual(
-        f"{detail.zh} || 不符：{ids} || 改用正式数 {figure}："
-        + ("；".join(c.zh for c in changes) if changes else "其他论断的判断都不变"),
-        f"{detail.en} || differs: {ids} || with the final figure {figure}: "
-        + ("; ".join(c.en for c in changes) if changes else "no other claim's verdict changes"))
+    return Bilingual(f"{detail.zh} || 不符：{ids} || 改用正式数 {figure}：{then.zh}",
+                     f"{detail.en} || differs: {ids} || with the final figure {figure}: {then.en}")
 
 
 def run_audit(claims: pd.DataFrame | None = None, facts: pd.DataFrame | None = None,

@@ -110,9 +110,6 @@ class Bilingual:
     zh: str
     en: str
 
-    def pick(self, lang: str) -> str:
-        return tr(lang, self.zh, self.en)
-
     @staticmethod
     def join(parts: "list[Bilingual]", zh: str = "；", en: str = "; ") -> "Bilingual":
         return Bilingual(zh.join(p.zh for p in parts), en.join(p.en for p in parts))
