@@ -44,9 +44,10 @@ print(json.dumps({"seen": seen, "ppid": os.getppid(), "preloaded": preloaded}))
 '''
 
 
-def _probe_notebook(path):
+def _notebook(path, *cells):
+    """Write a notebook of code cells for the project kernel; return its path."""
     nb = nbformat.v4.new_notebook()
-    nb.cells.append(nbformat.v4.new_code_cell(PROBE))
+    nb.cells += [c if isinstance(c, nbformat.NotebookNode) else nbformat.v4.new_code_cell(c) for c in cells]
     nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": KERNEL, "language": "python"}
     nbformat.write(nb, path)
     return path
@@ -59,7 +60,7 @@ def _run(path, out, **kwargs) -> dict:
 
 
 def test_a_forked_kernel_looks_like_an_ordinary_one_to_the_notebook(tmp_path):
-    probe = _probe_notebook(tmp_path / "probe.ipynb")
+    probe = _notebook(tmp_path / "probe.ipynb", PROBE)
     ordinary = _run(probe, tmp_path / "ordinary.ipynb")
     with ForkServer(KERNEL, tmp_path, ["statistics"]) as server:
         forked = _run(probe, tmp_path / "forked.ipynb", kernel_manager_class=kernel_manager_for(server))
@@ -70,7 +71,7 @@ def test_a_forked_kernel_looks_like_an_ordinary_one_to_the_notebook(tmp_path):
 
 
 def test_requests_outside_the_servers_reach_launch_ordinary_kernels(tmp_path):
-    probe = _probe_notebook(tmp_path / "probe.ipynb")
+    probe = _notebook(tmp_path / "probe.ipynb", PROBE)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     with ForkServer(KERNEL, elsewhere, []) as server:  # another working directory
@@ -165,11 +166,9 @@ def test_a_kernel_that_dies_mid_notebook_fails_its_job_not_the_build(tmp_path):
 
     root = tmp_path / "proj"
     (root / "notebooks").mkdir(parents=True)
-    nb = nbformat.v4.new_notebook()
-    nb.cells += [nbformat.v4.new_code_cell('lang = "zh"', metadata={"tags": ["parameters"]}),
-                 nbformat.v4.new_code_cell("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")]
-    nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": KERNEL, "language": "python"}
-    nbformat.write(nb, root / "notebooks" / "01_dies.ipynb")
+    _notebook(root / "notebooks" / "01_dies.ipynb",
+              nbformat.v4.new_code_cell('lang = "zh"', metadata={"tags": ["parameters"]}),
+              "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
     project = Project(root)
     job = Job(project.notebooks()[0], "en")
     with ForkServer(KERNEL, project.notebooks_dir, []) as server:
@@ -186,11 +185,7 @@ def test_a_forced_rebuild_of_a_real_report_is_byte_identical(forked_build):
 
 
 def test_forked_kernels_draw_their_own_random_numbers_and_bad_requests_are_refused(tmp_path):
-    nb = nbformat.v4.new_notebook()
-    nb.cells.append(nbformat.v4.new_code_cell("import random, numpy\nprint(random.random(), numpy.random.random())"))
-    nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": KERNEL, "language": "python"}
-    path = tmp_path / "draw.ipynb"
-    nbformat.write(nb, path)
+    path = _notebook(tmp_path / "draw.ipynb", "import random, numpy\nprint(random.random(), numpy.random.random())")
     with ForkServer(KERNEL, tmp_path, ["random", "numpy"]) as server:
         manager = kernel_manager_for(server)
         draws = [papermill.execute_notebook(str(path), str(tmp_path / f"d{i}.ipynb"), kernel_name=KERNEL,

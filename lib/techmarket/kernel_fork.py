@@ -34,6 +34,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 import traceback
 import uuid
 from dataclasses import dataclass
@@ -276,8 +277,6 @@ class ForkedKernel:
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
-        import time
-
         deadline = None if timeout is None else time.monotonic() + timeout
         while self.poll() is None:
             if deadline is not None and time.monotonic() > deadline:
@@ -320,6 +319,7 @@ def kernel_manager_for(server: ServerInfo):
 
     class ForkingKernelManager(AsyncKernelManager):
         transport = Unicode("ipc")  # local sockets: no TCP ports, nothing to encrypt
+
         async def _async_pre_start_kernel(self, **kw):
             self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
             if not os.path.isabs(self.ip):  # kernel and manager work in different folders
