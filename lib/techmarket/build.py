@@ -478,8 +478,10 @@ def build(only: list[str] | None = None, langs: list[str] | None = None, params:
         ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         with (_kernel_server(todo, project) as kernels,
               ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool):
-            font = base_font(project) if todo else None  # while the kernel server imports
-            _preload()  # import once here; forked workers start with everything loaded
+            font = None
+            if todo:
+                font = base_font(project)  # while the kernel server imports
+                _preload()  # import once here; forked workers start with everything loaded
             futures = {pool.submit(run_job, j, project, font, kernels): j for j in _longest_first(todo, project)}
             # the audit summary for the index runs beside the last notebooks, filling the tail
             audit_future = pool.submit(_audit_counts, project) if need_index and with_audit else None
