@@ -26,7 +26,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from techmarket.build import LANGS, KERNEL, Project, build
+from techmarket.build import KERNEL, LANGS, Project, build
 from techmarket.paths import PROJ_ROOT
 
 BIN = Path(sys.executable).parent

@@ -12,7 +12,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from techmarket.paths import EXTERNAL_CSV, FACTS_CSV, SHARED_EXTERNAL_CSV, SHARED_PAPER
 
 

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
+from conftest import set_cell
 from techmarket import audit
 from techmarket.audit import CircularRouteError, RouteResult, Sources, evaluate_route, judge
 from techmarket.derive import derived_values
 from techmarket.errors import DataValidationError
 from techmarket.loaders import load_claims, load_external, load_facts
 from techmarket.metrics import Interval
-
-from conftest import set_cell
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +126,7 @@ def test_registry_has_every_fact_and_the_comparisons():
 
 
 def test_registry_spans_are_verbatim(paper_text):
-    missing = [c for c, s in zip(load_claims().claim_id, load_claims().span) if s not in paper_text]
+    missing = [c for c, s in zip(load_claims().claim_id, load_claims().span, strict=True) if s not in paper_text]
     assert not missing
 
 
@@ -194,8 +192,8 @@ def test_verify_filters(tmp_path, capsys):
     from techmarket.cli import main
 
     main(["verify", "--section", "2.5", "--verdict", "ambiguous_wording", "--csv", str(tmp_path / "a.csv")])
-    lines = [l for l in capsys.readouterr().out.splitlines() if l.strip().startswith(("S", "T", "F", "C-"))]
-    assert [l.split()[0] for l in lines] == ["S2.5-03"]
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.strip().startswith(("S", "T", "F", "C-"))]
+    assert [ln.split()[0] for ln in lines] == ["S2.5-03"]
     assert main(["verify", "--verdict", "nonsense"]) == 2
 
 

@@ -14,7 +14,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from techmarket.build import LANGS, Job, Project, build
 from techmarket.fonts import WEB_FONT_FAMILY
 

@@ -3,7 +3,6 @@ import stat
 
 import nbformat
 import pytest
-
 from techmarket.build import atomic_write, strip_volatile_metadata
 
 
@@ -44,8 +43,7 @@ def test_strip_volatile_metadata():
 import shutil  # noqa: E402
 
 import nbformat as nbf  # noqa: E402
-
-from techmarket.build import BuildError, Project, build, job_key, environment_hash, plan, stale  # noqa: E402
+from techmarket.build import BuildError, Project, build, environment_hash, job_key, plan, stale  # noqa: E402
 from techmarket.paths import PROJ_ROOT  # noqa: E402
 
 

@@ -3,7 +3,6 @@ from fractions import Fraction as F
 
 import pandas as pd
 import pytest
-
 from techmarket.derive import (
     Derivation,
     DerivationError,
@@ -65,8 +64,8 @@ def test_figure1_bars_come_from_figure2_ratio_and_official_gdp(derived):
 
 def test_every_derived_row_keeps_the_origins_of_its_inputs(derived, tables):
     facts, external = tables
-    locators = dict(zip(facts["fact_id"], facts["locator"]))
-    publishers = dict(zip(external["ext_id"], external["publisher"]))
+    locators = dict(zip(facts["fact_id"], facts["locator"], strict=True))
+    publishers = dict(zip(external["ext_id"], external["publisher"], strict=True))
     for r in derived.itertuples():
         for ident in r.inputs.split(";"):
             origin = f"paper {locators[ident]}" if ident in locators else publishers[ident]

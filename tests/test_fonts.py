@@ -6,7 +6,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-
 from techmarket.fonts import CJK_FONT_FAMILY, missing_glyphs, register_cjk_font  # noqa: E402
 from techmarket.loaders import load_external, load_facts  # noqa: E402
 
@@ -55,7 +54,6 @@ def test_embedded_font_subset_covers_the_page_and_is_deterministic(tmp_path):
     import re
 
     from fontTools.ttLib import TTFont
-
     from techmarket.fonts import WEB_FONT_FAMILY, covers, font_face_css, subset_font
 
     text = "广东技术市场 Guangdong 3 465.92亿元"

@@ -17,10 +17,15 @@ import time
 import nbformat
 import papermill
 import pytest
-
 from techmarket.build import KERNEL, LANGS, Job, Project, build
-from techmarket.kernel_fork import (ForkedKernel, ForkServer, kernel_manager_for, notebook_imports, request_kernel,
-                                    split_command)
+from techmarket.kernel_fork import (
+    ForkedKernel,
+    ForkServer,
+    kernel_manager_for,
+    notebook_imports,
+    request_kernel,
+    split_command,
+)
 from techmarket.paths import NOTEBOOKS_DIR, PROJ_ROOT
 
 PROBE = r'''

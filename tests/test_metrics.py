@@ -2,7 +2,6 @@
 from fractions import Fraction as F
 
 import pytest
-
 from techmarket.metrics import (
     Interval,
     cagr,

@@ -8,11 +8,9 @@ import warnings
 import nbformat
 import papermill
 import pytest
-
+from notebook_rules import typed_numbers
 from techmarket.build import KERNEL, notebooks, strip_volatile_metadata
 from techmarket.paths import NOTEBOOKS_DIR
-
-from notebook_rules import typed_numbers
 
 EXPECTED = ["01_scale", "02_economic_contribution", "03_structure", "04_sectors", "05_regions",
             "06_provincial_benchmarking", "07_institutions_and_talent", "08_claims_audit"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from techmarket.loaders import load_facts
 
 CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -100,7 +99,7 @@ def test_figure2_chart_data_matches_rows(facts, paper_text):
     tail = paper_text[paper_text.index(FIG2_START):]
     tokens = [t.strip() for t in re.split(r"[\t\n]", tail) if t.strip()]
     years = [int(t) for t in tokens[1:6]]
-    gdp_series = dict(zip(years, tokens[6:11]))
+    gdp_series = dict(zip(years, tokens[6:11], strict=True))
     assert years == [2016, 2017, 2018, 2019, 2020]
     assert tokens[11:14] == ["技术合同成交额/R", "&", "D经费"]
     rd_first = tokens[14]

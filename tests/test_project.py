@@ -19,7 +19,7 @@ def test_readme_opens_with_exactly_the_two_commands():
 
 
 def test_ci_runs_the_readme_test_command():
-    lines = [l for l in (PROJ_ROOT / ".ci" / "run").read_text().splitlines() if l and not l.startswith("#")]
+    lines = [ln for ln in (PROJ_ROOT / ".ci" / "run").read_text().splitlines() if ln and not ln.startswith("#")]
     assert lines[-1] == "make test"
 
 

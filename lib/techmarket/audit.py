@@ -32,7 +32,9 @@ import pandas as pd
 
 from techmarket.checks import EXT_DIFFERS, external_agreement
 from techmarket.claim_routes import ROUTES
-from techmarket.i18n import Bilingual, qualifier as qualifier_label, verdict as verdict_label
+from techmarket.i18n import Bilingual
+from techmarket.i18n import qualifier as qualifier_label
+from techmarket.i18n import verdict as verdict_label
 from techmarket.metrics import Interval, decimals_of, needed_miss, printed_value, round_half_up, value_interval
 
 VERDICTS = ("inconsistent", "ambiguous_wording", "undecidable", "consistent", "primary")
@@ -267,7 +269,7 @@ def _fmt(r: RouteResult, reported: str, extra: int = 1) -> str:
 
 def _combine(states: list[str], results: list[RouteResult], reported: str, label: Bilingual, numeric: bool,
              qualifier: str = "exact") -> Verdict:
-    bad = [r for s, r in zip(states, results) if s == "inconsistent"]
+    bad = [r for s, r in zip(states, results, strict=True) if s == "inconsistent"]
     if bad:
         r = bad[0]
         gives = _fmt(r, reported)

@@ -265,9 +265,9 @@ def render_html(nb, with_code: bool) -> str:
 def base_font(project: Project) -> Path:
     """A subset of the CJK font with every character the project's sources use (notebooks, data,
     lib): reports subset it again, much faster than the full 16 MB font. Cached by content."""
-    from techmarket.fonts import subset_font
-
     from jupyter_core.paths import jupyter_path
+
+    from techmarket.fonts import subset_font
 
     templates = [p for d in jupyter_path("nbconvert", "templates") for name in ("base", "lab")
                  for p in sorted(Path(d, name).rglob("*")) if p.is_file()]
@@ -352,7 +352,7 @@ def build_identity(project: Project) -> dict[str, str]:
         "data_sha256": tree_hash(project.root, data),
         "versions": ", ".join(f"{p} {pins[p]}" for p in KEY_PACKAGES if p in pins),
         "python": sys.version.split()[0],
-        "built": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "built": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
 
 

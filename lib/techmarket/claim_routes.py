@@ -122,6 +122,6 @@ ROUTES: dict[str, list[str]] = {
     "F2-05": ["{S2.2-06}"],
     "F2-06": ["{S2.2-13}"],
 }
-for _i, (_rank, _level, _share) in enumerate(zip(range(4, 44, 4), range(5, 44, 4), range(6, 44, 4))):
+for _i, (_rank, _level, _share) in enumerate(zip(range(4, 44, 4), range(5, 44, 4), range(6, 44, 4), strict=True)):
     ROUTES[f"T1-{_share:02d}"] = [f"{{T1-{_level:02d}}} / {{T1-01}} * 100"]
     ROUTES[f"T1-{_rank:02d}"] = [_rank_among(T1_TURNOVER, _i)]

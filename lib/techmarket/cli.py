@@ -27,8 +27,8 @@ def _environment(args: argparse.Namespace) -> int:
 
 
 def _check_data(args: argparse.Namespace) -> int:
-    from techmarket.loaders import load_external, load_facts
     from techmarket.errors import DataValidationError
+    from techmarket.loaders import load_external, load_facts
 
     try:
         facts = load_facts()
@@ -66,7 +66,7 @@ def _refresh(args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from techmarket.audit import SNAPSHOT_COLUMNS, VERDICTS, EXTERNAL_VERDICTS, compare_snapshot, run_audit, summary
+    from techmarket.audit import EXTERNAL_VERDICTS, SNAPSHOT_COLUMNS, VERDICTS, compare_snapshot, run_audit, summary
     from techmarket.build import atomic_write
     from techmarket.paths import AUDIT_SNAPSHOT, PROJ_ROOT, REPORTS_DIR
 

@@ -15,8 +15,8 @@ never loses where its inputs came from.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pandas as pd
 
@@ -144,7 +144,7 @@ def evaluate(d: Derivation, facts: pd.DataFrame, external: pd.DataFrame) -> dict
     except (KeyError, IndexError, ValueError) as err:
         raise DerivationError(f"route {d.route.en!r} names {err}, which is not one of its inputs {list(d.inputs)}") from None
     formula = d.formula
-    for name, ident in zip(d.inputs, ids):
+    for name, ident in zip(d.inputs, ids, strict=True):
         formula = formula.replace(f"{{{name}}}", ident)
     return {
         "indicator": d.indicator, "geo": d.geo, "year": d.year, "category": d.category,
@@ -398,7 +398,7 @@ def compare_routes(derived: pd.DataFrame) -> pd.DataFrame:
         intervals = list(grp["interval"])
         # in one dimension, pairwise overlap means one value lies in all of them (Helly)
         common = all(a.intersects(b) for i, a in enumerate(intervals) for b in intervals[i + 1:])
-        out.append(dict(zip(["indicator", "geo", "year", "category", "measure", "unit"], keys),
+        out.append(dict(zip(["indicator", "geo", "year", "category", "measure", "unit"], keys, strict=True),
                         routes=len(grp), lo=min(grp["lo"]), hi=max(grp["hi"]),
                         routes_agree=common if len(grp) > 1 else pd.NA,
                         derived_ids=";".join(grp["derived_id"])))

@@ -6,8 +6,8 @@ used; mplfonts' own configuration functions are not called.
 """
 from __future__ import annotations
 
-from importlib import resources
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"

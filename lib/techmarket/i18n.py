@@ -111,5 +111,5 @@ class Bilingual:
     en: str
 
     @staticmethod
-    def join(parts: "list[Bilingual]", zh: str = "；", en: str = "; ") -> "Bilingual":
+    def join(parts: list[Bilingual], zh: str = "；", en: str = "; ") -> Bilingual:
         return Bilingual(zh.join(p.zh for p in parts), en.join(p.en for p in parts))

@@ -105,11 +105,11 @@ def load_facts(path: Path | str = FACTS_CSV) -> pd.DataFrame:
         out[col] = pd.array([int(v) if v else None for v in df[col]], dtype="Int64")
     out["value_num"] = [float(Fraction(v)) for v in df["value"]]
     out["decimals"] = pd.array([None if "/" in v else decimals_of(v) for v in df["value"]], dtype="Int64")
-    bounds = [_interval_bounds(v, q, u) for v, q, u in zip(df["value"], df["qualifier"], df["unit"])]
+    bounds = [_interval_bounds(v, q, u) for v, q, u in zip(df["value"], df["qualifier"], df["unit"], strict=True)]
     out["lo"] = [b[0] for b in bounds]
     out["hi"] = [b[1] for b in bounds]
     out["unit_canonical"] = pd.array([CONVERSIONS[u][0] for u in df["unit"]], dtype="string")
-    out["value_canonical"] = [float(Fraction(v) * CONVERSIONS[u][1]) for v, u in zip(df["value"], df["unit"])]
+    out["value_canonical"] = [float(Fraction(v) * CONVERSIONS[u][1]) for v, u in zip(df["value"], df["unit"], strict=True)]
     for col in ("section", "locator", "indicator", "geo", "category", "dimension", "measure",
                 "unit", "qualifier", "relative_to", "span", "note", "fact_id", "value"):
         out[col] = out[col].astype("string")
@@ -135,9 +135,9 @@ def load_external(path: Path | str = EXTERNAL_CSV) -> pd.DataFrame:
     out.insert(out.columns.get_loc("value"), "value_text", df["value"].astype("string"))
     out["value"] = out["value"].astype(float)
     conv = [CONVERSIONS.get(u) for u in df["unit"]]
-    out["unit_canonical"] = pd.array([c[0] if c else u for c, u in zip(conv, df["unit"])], dtype="string")
+    out["unit_canonical"] = pd.array([c[0] if c else u for c, u in zip(conv, df["unit"], strict=True)], dtype="string")
     out["value_canonical"] = [
-        float(Fraction(v) * c[1]) if c else float("nan") for v, c in zip(df["value"], conv)
+        float(Fraction(v) * c[1]) if c else float("nan") for v, c in zip(df["value"], conv, strict=True)
     ]
     out["convertible"] = [u not in NOT_CONVERTIBLE for u in df["unit"]]
     for col in ("series", "geo", "qualifier", "unit", "publisher", "retrieved_from", "excerpt", "note"):

@@ -16,9 +16,8 @@ import numbers
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Union
 
-Number = Union[int, float, Fraction, str]
+Number = int | float | Fraction | str
 
 
 def _frac(x: Number) -> Fraction:
@@ -61,12 +60,12 @@ class Interval:
 
     # --- construction -------------------------------------------------------------------
     @classmethod
-    def point(cls, x: Number) -> "Interval":
+    def point(cls, x: Number) -> Interval:
         """An exactly known number."""
         return cls(_frac(x), _frac(x))
 
     @classmethod
-    def printed(cls, text: Number, decimals: int | None = None) -> "Interval":
+    def printed(cls, text: Number, decimals: int | None = None) -> Interval:
         """What a number printed as ``text`` can be: [v - h, v + h) with h = 0.5·10^-decimals.
 
         ``decimals`` defaults to the decimals visible in ``text`` (so pass text, not a float,
@@ -92,7 +91,7 @@ class Interval:
         below = x < self.hi or (x == self.hi and self.hi_closed)
         return above and below
 
-    def intersects(self, other: "Interval") -> bool:
+    def intersects(self, other: Interval) -> bool:
         """True when some number lies in both intervals."""
         lo, lo_c = max((self.lo, not self.lo_closed), (other.lo, not other.lo_closed))
         hi, hi_c = min((self.hi, self.hi_closed), (other.hi, other.hi_closed))
@@ -116,34 +115,34 @@ class Interval:
 
     # --- arithmetic ---------------------------------------------------------------------
     @staticmethod
-    def _coerce(x: "Interval | Number") -> "Interval":
+    def _coerce(x: Interval | Number) -> Interval:
         return x if isinstance(x, Interval) else Interval.point(x)
 
     @staticmethod
-    def _hull(cands: list[tuple[Fraction, bool]]) -> "Interval":
+    def _hull(cands: list[tuple[Fraction, bool]]) -> Interval:
         lo = min(v for v, _ in cands)
         hi = max(v for v, _ in cands)
         lo_closed = any(c for v, c in cands if v == lo)
         hi_closed = any(c for v, c in cands if v == hi)
         return Interval(lo, hi, lo_closed, hi_closed)
 
-    def __add__(self, other: "Interval | Number") -> "Interval":
+    def __add__(self, other: Interval | Number) -> Interval:
         o = self._coerce(other)
         return Interval(self.lo + o.lo, self.hi + o.hi,
                         self.lo_closed and o.lo_closed, self.hi_closed and o.hi_closed)
 
     __radd__ = __add__
 
-    def __neg__(self) -> "Interval":
+    def __neg__(self) -> Interval:
         return Interval(-self.hi, -self.lo, self.hi_closed, self.lo_closed)
 
-    def __sub__(self, other: "Interval | Number") -> "Interval":
+    def __sub__(self, other: Interval | Number) -> Interval:
         return self + (-self._coerce(other))
 
-    def __rsub__(self, other: "Interval | Number") -> "Interval":
+    def __rsub__(self, other: Interval | Number) -> Interval:
         return self._coerce(other) - self
 
-    def __mul__(self, other: "Interval | Number") -> "Interval":
+    def __mul__(self, other: Interval | Number) -> Interval:
         o = self._coerce(other)
         cands = [(a * b, ac and bc)
                  for a, ac in ((self.lo, self.lo_closed), (self.hi, self.hi_closed))
@@ -152,24 +151,24 @@ class Interval:
 
     __rmul__ = __mul__
 
-    def reciprocal(self) -> "Interval":
+    def reciprocal(self) -> Interval:
         if self.lo <= 0 <= self.hi:
             raise ZeroDivisionError(f"interval {self} contains 0")
         return Interval(1 / self.hi, 1 / self.lo, self.hi_closed, self.lo_closed)
 
-    def __truediv__(self, other: "Interval | Number") -> "Interval":
+    def __truediv__(self, other: Interval | Number) -> Interval:
         return self * self._coerce(other).reciprocal()
 
-    def __rtruediv__(self, other: "Interval | Number") -> "Interval":
+    def __rtruediv__(self, other: Interval | Number) -> Interval:
         return self._coerce(other) * self.reciprocal()
 
-    def __pow__(self, n: int) -> "Interval":
+    def __pow__(self, n: int) -> Interval:
         """Integer power of a positive interval (exact)."""
         if not isinstance(n, int) or n < 0 or self.lo < 0:
             raise ValueError("only non-negative integer powers of non-negative intervals")
         return Interval(self.lo**n, self.hi**n, self.lo_closed, self.hi_closed)
 
-    def root(self, n: int) -> "Interval":
+    def root(self, n: int) -> Interval:
         """n-th root of a positive interval, with endpoints rounded outward (not exact)."""
         if n <= 0 or self.lo < 0:
             raise ValueError("only positive roots of non-negative intervals")
@@ -199,7 +198,7 @@ def printed_value(text: str, unit: str, to: str | None = None, *, exact: bool = 
     return (Interval.point(text) if exact else value_interval(text, unit)) * factor
 
 
-Value = Union[float, Interval]
+Value = float | Interval
 
 
 def ratio(numerator: Value, denominator: Value) -> Value:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Callable
 
 import pandas as pd
 import pandera.pandas as pa
@@ -145,7 +145,7 @@ def _nonnegative(df: pd.DataFrame) -> pd.Series:
 
 def _unit_fits_measure(df: pd.DataFrame) -> pd.Series:
     return pd.Series(
-        [u in UNITS_BY_MEASURE.get(m, {u}) for m, u in zip(df["measure"], df["unit"])],
+        [u in UNITS_BY_MEASURE.get(m, {u}) for m, u in zip(df["measure"], df["unit"], strict=True)],
         index=df.index,
     )
 
