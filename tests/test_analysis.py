@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from techmarket.analysis import (
+    carried,
     concentration_ratio,
     growth_decomposition,
     hhi,
@@ -67,7 +68,9 @@ def test_loglog_crosssection_recovers_a_power_law():
     y = 2 * x**0.5
     cs = loglog_crosssection(x, y)
     assert cs.elasticity == pytest.approx(0.5) and cs.r2 == pytest.approx(1.0)
-    assert cs.residuals.abs().max() < 1e-12
+    # the intercept (ln 2) is carried at nine significant digits, so the residuals of an exact
+    # power law are zero to that precision: |0.693147181 − ln 2| = 4.4e-10
+    assert cs.residuals.abs().max() < 1e-9
 
 
 def test_loglog_residual_sign_says_above_or_below():
@@ -75,3 +78,33 @@ def test_loglog_residual_sign_says_above_or_below():
     y = pd.Series([1.0, 2.0, 8.0, 8.0], index=list("abcd"))  # c sits above the line
     cs = loglog_crosssection(x, y)
     assert cs.residuals["c"] > 0
+
+
+def test_carried_rounds_to_nine_significant_digits():
+    from techmarket.analysis import CARRIED_DIGITS
+
+    assert CARRIED_DIGITS == 9
+    assert carried(1 / 3) == 0.333333333
+    assert carried(123456.789012) == 123456.789
+    assert carried(-0.000123456789012) == -0.000123456789
+    assert carried(pd.Series([2 / 3], index=["a"])).to_dict() == {"a": 0.666666667}
+    assert carried(np.array([[1 / 7]])).tolist() == [[0.142857143]]
+
+
+def test_carried_removes_the_noise_of_another_blas_kernel():
+    # the elasticity of notebook 06 as two OpenBLAS kernels computed it (SkylakeX, Sandybridge)
+    assert carried(0.27598509405279703) == carried(0.2759850940527975) == 0.275985094
+
+
+def test_fitted_line_and_residuals_come_from_the_carried_parameters():
+    x = pd.Series([1.0, 2.0, 4.0, 8.0], index=list("abcd"))
+    y = pd.Series([1.0, 2.0, 8.0, 8.0], index=list("abcd"))
+    cs = loglog_crosssection(x, y)
+    # by hand, in units of ln 2: log x = 0, 1, 2, 3 (mean 1.5), log y = 0, 1, 3, 3 (mean 1.75);
+    # Sxy = 2.625 + 0.375 + 0.625 + 1.875 = 5.5, Sxx = 5, slope 1.1, intercept ln2·(1.75 − 1.1·1.5)
+    assert cs.elasticity == 1.1
+    assert cs.intercept == carried(math.log(2) * (1.75 - 1.1 * 1.5))
+    assert list(cs.line([1.0, 8.0])) == [carried(math.exp(cs.intercept)),
+                                          carried(math.exp(cs.intercept + 1.1 * math.log(8.0)))]
+    assert cs.fitted["d"] == cs.line([8.0])[0]
+    assert cs.residuals["c"] == carried(math.log(8.0) - (cs.intercept + 1.1 * math.log(4.0)))

@@ -70,3 +70,27 @@ def test_embedded_font_subset_covers_the_page_and_is_deterministic(tmp_path):
     css2 = font_face_css("北京", base)
     cmap2 = TTFont(io.BytesIO(base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)", css2).group(1)))).getBestCmap()
     assert ord("北") in cmap2 and ord("京") in cmap2
+
+
+def test_the_family_resolves_to_the_bundled_file_even_beside_a_system_copy(tmp_path):
+    """A machine with Debian's fonts-noto-cjk lists a second "Noto Sans CJK SC"; matplotlib would
+    pick either file by name. A copy of the font in another folder stands in for the system one."""
+    import shutil
+
+    from matplotlib import font_manager
+    from techmarket.fonts import cjk_font_path
+
+    system_copy = shutil.copy(cjk_font_path(), tmp_path / "NotoSansCJK-Regular.otf")
+    manager = font_manager.fontManager
+    saved = list(manager.ttflist)
+    try:
+        manager.ttflist = [f for f in manager.ttflist if f.name != CJK_FONT_FAMILY]
+        manager.addfont(str(system_copy))  # listed first, as a system font is
+        manager.addfont(str(cjk_font_path()))
+        assert font_manager.findfont(CJK_FONT_FAMILY) == str(system_copy)  # the trap
+        register_cjk_font()
+        assert font_manager.findfont(CJK_FONT_FAMILY) == str(cjk_font_path())
+        assert [f.fname for f in manager.ttflist if f.name == CJK_FONT_FAMILY] == [str(cjk_font_path())]
+    finally:
+        manager.ttflist = saved
+        manager.addfont(str(cjk_font_path()))

@@ -3,6 +3,13 @@ a size cross-section. Pure functions over numbers and data frames; statsmodels f
 
 Five annual points leave three degrees of freedom for a trend: intervals are wide, and the
 functions report them rather than a bare point estimate.
+
+Fitted quantities are *carried* at ``CARRIED_DIGITS`` significant digits: a least-squares fit
+goes through BLAS and LAPACK, whose last bits depend on the kernel the CPU selects (and ``exp``
+and ``log`` on the SIMD path numpy takes). Parameters, intervals and R² are rounded as they leave
+the fit, and fitted values and residuals are computed from the rounded parameters and rounded
+again, so that what the notebooks print and draw is the same on every machine: nine digits are
+far below what any table prints or any figure resolves, and far above the noise (about 1e-14).
 """
 from __future__ import annotations
 
@@ -14,6 +21,19 @@ import pandas as pd
 import statsmodels.api as sm
 
 CONFIDENCE = 0.95  # confidence level of every interval reported by the notebooks
+CARRIED_DIGITS = 9  # significant digits at which fitted quantities are carried (see above)
+
+
+def carried(x):
+    """``x`` (a number, array or Series) rounded to ``CARRIED_DIGITS`` significant digits."""
+    def one(v: float) -> float:
+        return float(f"{v:.{CARRIED_DIGITS - 1}e}")
+
+    if isinstance(x, pd.Series):
+        return x.map(one).astype(float)
+    if isinstance(x, np.ndarray):
+        return np.array([one(v) for v in x.ravel()], dtype=float).reshape(x.shape)
+    return one(float(x))
 
 
 @dataclass(frozen=True)
@@ -27,6 +47,8 @@ class Trend:
     df_resid: int
     r2: float
     fitted: pd.Series  # fitted values on the original scale, indexed by year
+    intercept: float   # a and b, carried at CARRIED_DIGITS
+    slope: float
 
 
 def loglinear_trend(values: pd.Series, alpha: float = 1 - CONFIDENCE) -> Trend:
@@ -36,11 +58,11 @@ def loglinear_trend(values: pd.Series, alpha: float = 1 - CONFIDENCE) -> Trend:
     years = np.asarray(values.index, dtype=float)
     X = sm.add_constant(years - years.min())
     fit = sm.OLS(np.log(values.to_numpy(dtype=float)), X).fit()
-    b = fit.params[1]
-    lo, hi = fit.conf_int(alpha)[1]
-    fitted = pd.Series(np.exp(fit.fittedvalues), index=values.index)
-    return Trend(100 * math.expm1(b), 100 * math.expm1(lo), 100 * math.expm1(hi),
-                 int(fit.nobs), int(fit.df_resid), float(fit.rsquared), fitted)
+    a, b = (float(v) for v in carried(fit.params))
+    lo, hi = (float(v) for v in carried(fit.conf_int(alpha)[1]))
+    fitted = carried(pd.Series(np.exp(a + b * (years - years.min())), index=values.index))
+    return Trend(carried(100 * math.expm1(b)), carried(100 * math.expm1(lo)), carried(100 * math.expm1(hi)),
+                 int(fit.nobs), int(fit.df_resid), carried(fit.rsquared), fitted, a, b)
 
 
 @dataclass(frozen=True)
@@ -102,6 +124,8 @@ def concentration_ratio(shares_pct, n: int) -> float:
 
 @dataclass(frozen=True)
 class CrossSection:
+    """log(y) = intercept + elasticity·log(x) across units; every number carried at CARRIED_DIGITS."""
+
     elasticity: float
     ci_low: float
     ci_high: float
@@ -109,6 +133,11 @@ class CrossSection:
     n: int
     residuals: pd.Series    # log points above (+) or below (−) the fitted line, by label
     fitted: pd.Series
+    intercept: float
+
+    def line(self, x) -> np.ndarray:
+        """The fitted line at ``x`` (original scale), carried: what a figure draws."""
+        return carried(np.exp(self.intercept + self.elasticity * np.log(np.asarray(x, dtype=float))))
 
 
 def loglog_crosssection(x: pd.Series, y: pd.Series, alpha: float = 1 - CONFIDENCE) -> CrossSection:
@@ -116,6 +145,8 @@ def loglog_crosssection(x: pd.Series, y: pd.Series, alpha: float = 1 - CONFIDENC
     x, y = x.astype(float), y.astype(float)
     X = sm.add_constant(np.log(x.to_numpy()))
     fit = sm.OLS(np.log(y.to_numpy()), X).fit()
-    lo, hi = fit.conf_int(alpha)[1]
-    return CrossSection(float(fit.params[1]), float(lo), float(hi), float(fit.rsquared), int(fit.nobs),
-                        pd.Series(fit.resid, index=x.index), pd.Series(np.exp(fit.fittedvalues), index=x.index))
+    a, b = (float(v) for v in carried(fit.params))
+    lo, hi = (float(v) for v in carried(fit.conf_int(alpha)[1]))
+    log_fit = a + b * np.log(x)
+    return CrossSection(b, lo, hi, carried(fit.rsquared), int(fit.nobs),
+                        carried(np.log(y) - log_fit), carried(np.exp(log_fit)), a)

@@ -26,14 +26,24 @@ def cjk_font_path() -> Path:
 
 
 def register_cjk_font() -> str:
-    """Register the CJK font with matplotlib and return its family name."""
+    """Register the bundled CJK font with matplotlib and return its family name.
+
+    The family name then resolves to the bundled file, whatever the system has installed: a
+    system copy of the same family (Debian's ``fonts-noto-cjk``, say) is dropped from
+    matplotlib's font list in this process, so that figures are drawn with the same glyphs,
+    hence the same pixels, on every machine.
+    """
     from matplotlib import font_manager
 
     path = cjk_font_path()
-    font_manager.fontManager.addfont(str(path))
     family = font_manager.FontProperties(fname=str(path)).get_name()
     if family != CJK_FONT_FAMILY:
         raise RuntimeError(f"{path} declares family {family!r}, expected {CJK_FONT_FAMILY!r}")
+    manager = font_manager.fontManager
+    others = [f for f in manager.ttflist if f.name == family and Path(f.fname) != path]
+    if others or not any(Path(f.fname) == path for f in manager.ttflist):
+        manager.ttflist = [f for f in manager.ttflist if f.name != family]
+        manager.addfont(str(path))  # also forgets earlier look-ups, which may have found a system copy
     return family
 
 
@@ -114,4 +124,5 @@ def font_face_css(text: str, base: Path | None = None) -> str:
     source = base if base is not None and covers(base, text) else None
     data = base64.b64encode(subset_font(text, source)).decode("ascii")
     return (f'@font-face{{font-family:"{WEB_FONT_FAMILY}";src:url(data:font/otf;base64,{data}) format("opentype");}}\n'
-            f'body, .jp-RenderedHTMLCommon, .jp-RenderedText pre, table, caption {{font-family:"{WEB_FONT_FAMILY}", sans-serif;}}')
+            'body, .jp-RenderedHTMLCommon, .jp-RenderedText pre, table, caption '
+            f'{{font-family:"{WEB_FONT_FAMILY}", sans-serif;}}')
