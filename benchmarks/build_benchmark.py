@@ -51,7 +51,8 @@ def naive(project: Project, out: Path) -> None:
             executed = out / f"{nb.stem}.{lang}.ipynb"
             subprocess.run([BIN / "papermill", str(nb), str(executed), "-p", "lang", lang, "-k", KERNEL,
                             "--cwd", str(project.notebooks_dir), "--no-progress-bar"], check=True, capture_output=True)
-            subprocess.run([BIN / "jupyter", "nbconvert", "--to", "html", str(executed)], check=True, capture_output=True)
+            subprocess.run([BIN / "jupyter", "nbconvert", "--to", "html", str(executed)],
+                           check=True, capture_output=True)
 
 
 def scripts(project: Project, out: Path) -> list[Path]:

@@ -220,4 +220,5 @@ def test_chinese_details_are_written_in_chinese(result):
     for column in ("detail_zh", "external_detail_zh"):
         for claim_id, text in result.set_index("claim_id")[column].items():
             assert not [w for w in ENGLISH_WORDING if w in text], (claim_id, column, text)
-    assert (result.detail_zh != "").all() and ((result.external_detail_zh != "") == (result.external_detail != "")).all()
+    assert (result.detail_zh != "").all() and (
+        (result.external_detail_zh != "") == (result.external_detail != "")).all()

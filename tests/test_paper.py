@@ -13,7 +13,8 @@ import re
 import pytest
 from techmarket.loaders import load_facts
 
-CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
+             "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 ZERO_WORDS = ("无一家", "没有", "均为零")
 FRACTION_WORDS = {"1/3": "三分之一", "1/2": "一半"}
 NUMBER_RE = re.compile(r"\d{1,3}(?: \d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")

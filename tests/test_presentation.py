@@ -23,7 +23,8 @@ def test_every_area_and_category_in_the_data_has_an_english_label():
     f, e = load_facts(), load_external()
     geos = set(f.geo) | set(e.geo) | set(f.relative_to[f.measure.isin(["share", "rank"])]) - {"contract_type"}
     assert not [g for g in geos if g and g not in i18n.GEO_EN]
-    cats = set(f.category[f.dimension.isin(["contract_type", "tech_field", "performer", "evaluation_grade", "channel"])])
+    cats = set(f.category[f.dimension.isin(["contract_type", "tech_field", "performer",
+                                             "evaluation_grade", "channel"])])
     assert not [c for c in cats if c not in i18n.CATEGORY_EN]
 
 

@@ -171,7 +171,8 @@ class RouteResult:
     lineage: frozenset[str]
 
 
-def evaluate_route(formula: str, sources: Sources, own_fact: str | None = None, years: int | None = None) -> RouteResult:
+def evaluate_route(formula: str, sources: Sources, own_fact: str | None = None,
+                   years: int | None = None) -> RouteResult:
     """Evaluate a route formula; refuse it if it rests on ``own_fact``."""
     text = formula.replace("{years}", str(years)) if years is not None else formula
     env_i, env_p, labels, lineage = {}, {}, [], set()
@@ -416,7 +417,8 @@ def run_audit(claims: pd.DataFrame | None = None, facts: pd.DataFrame | None = N
             "claim_id": claim["claim_id"], "section": claim["section"], "kind": claim["kind"],
             "span": claim["span"], "paraphrase_en": claim["paraphrase_en"],
             "reported": claim["reported"], "unit": claim["unit"],
-            "recomputed": _fmt(first, claim["reported"], 0 if claim["kind"] in ("rank", "count") else 1) if first else "",
+            "recomputed": (_fmt(first, claim["reported"], 0 if claim["kind"] in ("rank", "count") else 1)
+                           if first else ""),
             "routes": len(results), "verdict": verdict.verdict, "rounding_only": verdict.rounding_only,
             "detail": verdict.detail.en, "detail_zh": verdict.detail.zh,
             "arithmetic": " | ".join(f"{r.arithmetic} = {_fmt(r, claim['reported'])}" for r in results),
@@ -440,7 +442,8 @@ def compare_snapshot(audit: pd.DataFrame, snapshot: pd.DataFrame) -> list[str]:
     """Differences between the current verdicts and a snapshot, one line each."""
     cur = audit.set_index("claim_id")[SNAPSHOT_COLUMNS[1:]]
     old = snapshot.set_index("claim_id")[SNAPSHOT_COLUMNS[1:]]
-    out = [f"{c}: new claim ({cur.loc[c, 'verdict']}, {cur.loc[c, 'external_verdict']})" for c in cur.index.difference(old.index)]
+    out = [f"{c}: new claim ({cur.loc[c, 'verdict']}, {cur.loc[c, 'external_verdict']})"
+           for c in cur.index.difference(old.index)]
     out += [f"{c}: claim removed" for c in old.index.difference(cur.index)]
     for c in cur.index.intersection(old.index):
         for col in SNAPSHOT_COLUMNS[1:]:

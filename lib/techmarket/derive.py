@@ -123,7 +123,8 @@ def _input(row: pd.Series, source: str) -> _Input:
         ident, origin = str(row["fact_id"]), f"paper {row['locator']}"
     else:
         text, unit, qualifier = str(row["value_text"]), str(row["unit"]), str(row["qualifier"])
-        ident, origin = str(row["ext_id"]), f"{row['publisher']} (read at {row['retrieved_from'] or 'address not recorded'})"
+        ident, origin = (str(row["ext_id"]),
+                         f"{row['publisher']} (read at {row['retrieved_from'] or 'address not recorded'})")
     if qualifier in ("lower_bound", "upper_bound"):
         raise DerivationError(f"{ident} is only a {qualifier.replace('_', ' ')} and cannot enter a derivation")
     return _Input(printed_value(text, unit), printed_value(text, unit, exact=True), text + _short_unit(unit),
@@ -142,7 +143,8 @@ def evaluate(d: Derivation, facts: pd.DataFrame, external: pd.DataFrame) -> dict
     try:  # the numbers in a route sentence come from its inputs
         route = Bilingual(zh=d.route.zh.format_map(printed), en=d.route.en.format_map(printed))
     except (KeyError, IndexError, ValueError) as err:
-        raise DerivationError(f"route {d.route.en!r} names {err}, which is not one of its inputs {list(d.inputs)}") from None
+        raise DerivationError(f"route {d.route.en!r} names {err}, "
+                              f"which is not one of its inputs {list(d.inputs)}") from None
     formula = d.formula
     for name, ident in zip(d.inputs, ids, strict=True):
         formula = formula.replace(f"{{{name}}}", ident)
@@ -150,7 +152,8 @@ def evaluate(d: Derivation, facts: pd.DataFrame, external: pd.DataFrame) -> dict
         "indicator": d.indicator, "geo": d.geo, "year": d.year, "category": d.category,
         "measure": d.measure, "unit": d.unit,
         "value": result.mid, "point": point, "lo": float(result.lo), "hi": float(result.hi), "interval": result,
-        "route": route.en, "route_zh": route.zh, "formula": formula, "inputs": ";".join(ids), "origins": " | ".join(origins),
+        "route": route.en, "route_zh": route.zh, "formula": formula,
+        "inputs": ";".join(ids), "origins": " | ".join(origins),
         "approximate_input": any(i.approximate for i in inputs.values()),
         "preliminary_input": any(i.preliminary for i in inputs.values()),
     }
@@ -172,7 +175,8 @@ def _turnover_2016_routes() -> list[Derivation]:
                    compute=lambda t, m: t / m),
         Derivation(**common, route=Bilingual(zh="2020年成交额 ÷ (1 + 论文所述年均增长率)^4（{g}）",
                                              en="2020 turnover ÷ (1 + stated CAGR)^4 ({g})"),
-                   formula="{t} / (1 + {g}/100)^4", inputs={"t": T20, "g": fact("turnover", GD, 2020, "cagr", base_year=2016)},
+                   formula="{t} / (1 + {g}/100)^4",
+                   inputs={"t": T20, "g": fact("turnover", GD, 2020, "cagr", base_year=2016)},
                    compute=lambda t, g: t / (1 + g / 100) ** 4),
         Derivation(**common, route=Bilingual(zh="2016年成交额占GDP比重 × 2016年GDP（{gdp}的{r}）",
                                              en="2016 turnover/GDP × 2016 GDP ({r} of {gdp})"),
@@ -311,9 +315,12 @@ def _contract_types() -> list[Derivation]:
                        lambda v, k, t, m: (v / k) / (t / m) * 100, category=cat, measure="share",
                        formula="({v} / {k}) / ({t} / {m}) × 100"))),
         Derivation("turnover", GD, 2016, "%",
-                   Bilingual(zh="2016年技术咨询占比 = 100 − 技术转让 − 技术服务（{s} − {ds}）− 技术开发（{d} − ({dd})）",
-                             en="技术咨询 2016 share = 100 − 技术转让 − 技术服务 ({s} − {ds}) − 技术开发 ({d} − ({dd}))"),
-                   {"tr": ct(tra, 2016, "share"), "s": ct(svc, 2020, "share"), "ds": ct(svc, 2020, "pp_change", base_year=2016),
+                   Bilingual(zh="2016年技术咨询占比 = 100 − 技术转让 − 技术服务（{s} − {ds}）"
+                                "− 技术开发（{d} − ({dd})）",
+                             en="技术咨询 2016 share = 100 − 技术转让 − 技术服务 ({s} − {ds}) "
+                                "− 技术开发 ({d} − ({dd}))"),
+                   {"tr": ct(tra, 2016, "share"), "s": ct(svc, 2020, "share"),
+                    "ds": ct(svc, 2020, "pp_change", base_year=2016),
                     "d": ct(dev, 2020, "share"), "dd": ct(dev, 2020, "pp_change", base_year=2016)},
                    lambda tr, s, ds, d, dd: 100 - tr - (s - ds) - (d - dd), category="技术咨询", measure="share",
                    formula="100 − {tr} − ({s} − {ds}) − ({d} − ({dd}))"),
@@ -338,17 +345,20 @@ def _fields_and_cities() -> list[Derivation]:
         Derivation("turnover", "东莞", 2016, "亿元",
                    Bilingual(zh="2020年金额 ÷ (1 + 论文所述增长率 {g})",
                              en="2020 level ÷ (1 + stated growth {g})"),
-                   {"v": fact("turnover", "东莞", 2020), "g": fact("turnover", "东莞", 2020, "growth_pct", base_year=2016)},
+                   {"v": fact("turnover", "东莞", 2020),
+                    "g": fact("turnover", "东莞", 2020, "growth_pct", base_year=2016)},
                    lambda v, g: v / (1 + g / 100), formula="{v} / (1 + {g}/100)"),
         Derivation("turnover", "清远", 2016, "亿元",
                    Bilingual(zh="2020年金额 ÷ 论文所述倍数（{k}）",
                              en="2020 level ÷ stated multiple ({k})"),
-                   {"v": fact("turnover", "清远", 2020), "k": fact("turnover", "清远", 2020, "multiple", base_year=2016)},
+                   {"v": fact("turnover", "清远", 2020),
+                    "k": fact("turnover", "清远", 2020, "multiple", base_year=2016)},
                    lambda v, k: v / k, formula="{v} / {k}"),
         Derivation("turnover", "清远", 2016, "亿元",
                    Bilingual(zh="2020年金额 ÷ (1 + 论文所述增长率 {g})",
                              en="2020 level ÷ (1 + stated growth {g})"),
-                   {"v": fact("turnover", "清远", 2020), "g": fact("turnover", "清远", 2020, "growth_pct", base_year=2016)},
+                   {"v": fact("turnover", "清远", 2020),
+                    "g": fact("turnover", "清远", 2020, "growth_pct", base_year=2016)},
                    lambda v, g: v / (1 + g / 100), formula="{v} / (1 + {g}/100)"),
     ]
     return out
