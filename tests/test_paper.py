@@ -1,5 +1,5 @@
 """The facts table against the paper's text (read from ../shared/paper, which CI lays beside
-the project; the package itself never reads it).
+the project; the package reads it only in the optional span check of `check-data`).
 
 - every span is a verbatim substring of the paper and states the row's value;
 - Table 1 and Figure 2's chart data, parsed from the text independently, match the rows;
@@ -12,11 +12,8 @@ import re
 
 import pytest
 from techmarket.loaders import load_facts
+from techmarket.paper_checks import spans_not_in_paper, spans_not_stating_value, states_value
 
-CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
-             "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-ZERO_WORDS = ("无一家", "没有", "均为零")
-FRACTION_WORDS = {"1/3": "三分之一", "1/2": "一半"}
 NUMBER_RE = re.compile(r"\d{1,3}(?: \d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 
 TABLE1_START = "表1 2020年主要省市技术交易情况"
@@ -31,36 +28,23 @@ def facts():
     return load_facts()
 
 
-def states_value(span: str, value: str, measure: str) -> bool:
-    """Does ``span`` print ``value`` (digits with thousands spaces removed, or Chinese words)?"""
-    compact = re.sub(r"(?<=\d) (?=\d)", "", span)
-    v = value.lstrip("-")
-    if re.search(rf"(?<![\d.]){re.escape(v)}(?![\d])", compact):
-        return True
-    if value in FRACTION_WORDS:
-        return FRACTION_WORDS[value] in span
-    if value == "0":
-        return any(w in span for w in ZERO_WORDS)
-    n = int(v) if v.isdigit() else None
-    if n is not None and n <= 10:
-        word = [k for k, d in CN_DIGITS.items() if d == n]
-        if any(f"{w}{unit}" in span for w in word for unit in ("年", "次", "大", "家")):
-            return True
-        if measure == "rank" and (any(f"第{w}" in span for w in word) or (n == 1 and "首位" in span)
-                                  or (n == 2 and "其次" in span)):
-            return True
-    return False
-
-
 def test_every_span_is_verbatim_in_the_paper(facts, paper_text):
-    missing = [(r.fact_id, r.span) for r in facts.itertuples() if r.span not in paper_text]
-    assert not missing, f"spans not found verbatim in the paper: {missing}"
+    missing = [str(p) for p in spans_not_in_paper(facts, paper_text)]
+    assert not missing, "spans not found verbatim in the paper (data/paper/facts.csv):\n" + "\n".join(missing)
 
 
 def test_every_span_states_its_value(facts):
-    bad = [(r.fact_id, r.value, r.span) for r in facts.itertuples()
-           if not states_value(r.span, r.value, r.measure)]
-    assert not bad, f"span does not print the value: {bad}"
+    bad = [str(p) for p in spans_not_stating_value(facts)]
+    assert not bad, "span does not print the value (data/paper/facts.csv):\n" + "\n".join(bad)
+
+
+def test_span_checks_name_the_line_and_column(facts):
+    wrong = facts.copy()
+    wrong.loc[wrong.fact_id == "S2.1-03", "value"] = "3465.9"
+    [problem] = spans_not_stating_value(wrong)
+    assert (problem.line, problem.column) == (8, "span") and "3465.9" in problem.rule
+    [problem] = spans_not_in_paper(facts[facts.fact_id == "S2.1-03"], "some other text")
+    assert (problem.line, problem.column) == (8, "span") and "not found verbatim in the paper" in str(problem)
 
 
 def test_states_value_rejects_a_wrong_number():

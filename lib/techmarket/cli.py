@@ -5,6 +5,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from techmarket.errors import TechmarketError
+from techmarket.paths import SHARED_PAPER
+
 
 def _fonts(args: argparse.Namespace) -> int:
     from techmarket.fonts import cjk_font_path, missing_glyphs, register_cjk_font
@@ -27,17 +30,58 @@ def _environment(args: argparse.Namespace) -> int:
 
 
 def _check_data(args: argparse.Namespace) -> int:
-    from techmarket.errors import DataValidationError
-    from techmarket.loaders import load_external, load_facts
+    from techmarket import schema
+    from techmarket.errors import DataValidationError, InputError, TechmarketError
+    from techmarket.loaders import data_files, load_claims, load_external, load_facts, shown_path
+    from techmarket.paper_checks import read_paper, spans_not_in_paper, spans_not_stating_value, values_not_in_excerpt
 
-    try:
-        facts = load_facts()
-        external = load_external()
-    except DataValidationError as err:
-        print(err, file=sys.stderr)
-        return 1
-    print(f"data/paper/facts.csv: {len(facts)} facts valid")
-    print(f"data/external/official_releases.csv: {len(external)} rows valid")
+    files = data_files(args.data_dir)
+    paper_path = Path(args.paper) if args.paper is not None else SHARED_PAPER
+    if args.paper is not None and not paper_path.is_file():
+        raise InputError(f"--paper {args.paper}: no such file (expected the paper's text); nothing was checked")
+    # the one place the package reads beside the project: optional, and said so when skipped
+    paper = read_paper(paper_path) if args.paper is not None or SHARED_PAPER.is_file() else None
+    schema.check_descriptor(files.datapackage)
+    print(f"{shown_path(files.datapackage)}: descriptor has every table and column the loaders need")
+    failures: list[DataValidationError] = []
+    mismatch = "the rows load but do not match the text they were read from"
+
+    def attempt(load):
+        try:
+            return load()
+        except DataValidationError as err:
+            failures.append(err)
+            return None
+
+    def check(path: Path, problems: list, valid: str) -> None:
+        if problems:
+            failures.append(DataValidationError(path, problems, consequence=mismatch))
+        else:
+            print(f"{shown_path(path)}: {valid}")
+
+    in_paper = f" and is verbatim in the paper ({paper_path})" if paper is not None else ""
+    facts = attempt(lambda: load_facts(files.facts, datapackage=files.datapackage))
+    if facts is not None:
+        problems = spans_not_stating_value(facts) + (spans_not_in_paper(facts, paper) if paper is not None else [])
+        check(files.facts, problems, f"{len(facts)} facts valid; every span states its value{in_paper}")
+        claims = attempt(lambda: load_claims(files.claims, facts=facts, datapackage=files.datapackage))
+        if claims is not None:
+            check(files.claims, spans_not_in_paper(claims, paper) if paper is not None else [],
+                  f"{len(claims)} claims valid; every claim on a printed number names an existing fact and "
+                  "repeats its span, value and unit" + (f"; every span is verbatim in the paper ({paper_path})"
+                                                        if paper is not None else ""))
+    else:
+        print(f"{shown_path(files.claims)}: NOT checked (each claim is checked against the facts, "
+              f"and {shown_path(files.facts)} did not load)", file=sys.stderr)
+    external = attempt(lambda: load_external(files.external, datapackage=files.datapackage))
+    if external is not None:
+        check(files.external, values_not_in_excerpt(external),
+              f"{len(external)} rows valid; every value is printed in its excerpt")
+    if paper is None:
+        print(f"paper: NOT checked: the paper's text is not at {paper_path}, so the checks that every span is "
+              "verbatim in the paper were NOT run (give the text with --paper PATH)", file=sys.stderr)
+    if failures:
+        raise TechmarketError("\n\n".join(str(err) for err in failures))
     return 0
 
 
@@ -66,29 +110,60 @@ def _refresh(args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from techmarket.audit import EXTERNAL_VERDICTS, SNAPSHOT_COLUMNS, VERDICTS, compare_snapshot, run_audit, summary
+    from techmarket.audit import (
+        EXTERNAL_VERDICTS,
+        SNAPSHOT_COLUMNS,
+        VERDICTS,
+        FormulaError,
+        compare_snapshot,
+        run_audit,
+        summary,
+    )
     from techmarket.build import atomic_write
+    from techmarket.derive import DerivationError
+    from techmarket.loaders import data_files, load_claims, load_external, load_facts, shown_path
     from techmarket.paths import AUDIT_SNAPSHOT, PROJ_ROOT, REPORTS_DIR
 
-    unknown = set(args.verdict or []) - set(VERDICTS) - set(EXTERNAL_VERDICTS)
+    known = list(VERDICTS) + list(EXTERNAL_VERDICTS)
+    unknown = set(args.verdict or []) - set(known)
     if unknown:
-        print(f"unknown verdict(s) {sorted(unknown)}; known: {list(VERDICTS) + list(EXTERNAL_VERDICTS)}", file=sys.stderr)
+        print(f"unknown verdict(s) {sorted(unknown)}; known: {known}", file=sys.stderr)
         return 2
-    audit = run_audit()
+    if args.data_dir is not None and args.update_snapshot:
+        print("verify: --update-snapshot refreshes the snapshot of data/ and cannot be used with --data-dir",
+              file=sys.stderr)
+        return 2
+    files = data_files(args.data_dir)
+    facts = load_facts(files.facts, datapackage=files.datapackage)
+    external = load_external(files.external, datapackage=files.datapackage)
+    claims = load_claims(files.claims, facts=facts, datapackage=files.datapackage)
+    try:
+        audit = run_audit(claims, facts, external)
+    except (DerivationError, FormulaError) as err:
+        # valid tables that lack (or changed) a row a derivation or a claim's route reads
+        raise TechmarketError(
+            f"{shown_path(files.facts)}, {shown_path(files.external)}: the tables are valid, but the audit cannot "
+            f"run on them: {err} (a row that lib/techmarket/derive.py or claim_routes.py reads is missing or changed)"
+        ) from None
     shown = audit
     if args.section:
         shown = shown[shown.section.isin(args.section) | shown.section.str.split(".").str[0].isin(args.section)]
     if args.verdict:
         shown = shown[shown.verdict.isin(args.verdict) | shown.external_verdict.isin(args.verdict)]
-    table = shown[["claim_id", "section", "paraphrase_en", "reported", "unit", "recomputed", "verdict", "external_verdict"]]
+    table = shown[["claim_id", "section", "paraphrase_en", "reported", "unit", "recomputed", "verdict",
+                   "external_verdict"]]
     with pd.option_context("display.max_rows", None, "display.width", 200, "display.max_colwidth", 60):
         print(table.to_string(index=False))
     print()
     print(summary(audit).pivot_table(index="value", columns="table", values="claims", aggfunc="sum", fill_value=0)
-          .reindex(list(VERDICTS) + list(EXTERNAL_VERDICTS)).dropna(how="all").astype(int).to_string())
-    out = Path(args.csv) if args.csv else REPORTS_DIR / "claims_audit.csv"
-    atomic_write(out, audit.to_csv(index=False))
-    print(f"\nfull audit written to {out.relative_to(PROJ_ROOT) if out.is_relative_to(PROJ_ROOT) else out}")
+          .reindex(known).dropna(how="all").astype(int).to_string())
+    if args.csv is None and args.data_dir is not None:
+        # reports/ holds the audit of data/; an audit of another folder is written only where asked
+        print("\nfull audit not written (give --csv PATH to write it)")
+    else:
+        out = Path(args.csv) if args.csv else REPORTS_DIR / "claims_audit.csv"
+        atomic_write(out, audit.to_csv(index=False))
+        print(f"\nfull audit written to {out.relative_to(PROJ_ROOT) if out.is_relative_to(PROJ_ROOT) else out}")
     if args.update_snapshot:
         atomic_write(AUDIT_SNAPSHOT, audit[SNAPSHOT_COLUMNS].to_csv(index=False))
         print(f"snapshot refreshed: {AUDIT_SNAPSHOT.relative_to(PROJ_ROOT)}")
@@ -114,7 +189,12 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_fonts)
     p = sub.add_parser("environment", help="print environment.yml generated from requirements.lock")
     p.set_defaults(func=_environment)
-    p = sub.add_parser("check-data", help="validate every table in data/")
+    p = sub.add_parser("check-data", help="validate every table in data/ (and its spans against the paper)")
+    p.add_argument("--data-dir", metavar="DIR",
+                   help="check this folder (laid out as data/ is) instead of data/")
+    p.add_argument("--paper", metavar="PATH",
+                   help="the paper's text, to check every span against it (default: ../shared/paper/"
+                        f"{SHARED_PAPER.name} beside the project, if present; without it that check is skipped)")
     p.set_defaults(func=_check_data)
     p = sub.add_parser("build", help="execute the notebooks and export HTML reports (parallel, incremental)")
     p.add_argument("--only", action="append", help="notebook stem to build, e.g. 03_structure (repeatable)")
@@ -131,6 +211,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--verdict", action="append", help="only claims with this verdict or external verdict")
     p.add_argument("--csv", help="where to write the full audit (default reports/claims_audit.csv)")
     p.add_argument("--update-snapshot", action="store_true", help="rewrite the committed verdict snapshot")
+    p.add_argument("--data-dir", metavar="DIR",
+                   help="audit the tables of this folder (laid out as data/ is) instead of data/")
     p.set_defaults(func=_verify)
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except TechmarketError as err:
+        # bad data, a missing input file: the message says what and where; no traceback
+        print(err, file=sys.stderr)
+        return 1

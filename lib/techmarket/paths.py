@@ -20,7 +20,8 @@ LOCK_FILE = PROJ_ROOT / "requirements.lock"
 REQUIREMENTS_IN = PROJ_ROOT / "requirements.in"
 ENVIRONMENT_YML = PROJ_ROOT / "environment.yml"
 
-# Read-only material beside the project (tests only; the package never reads it at run time).
+# Read-only material beside the project: the tests read it, and `check-data` reads the paper's
+# text from here by default for its optional, announced span check; nothing else does.
 SHARED_DIR = PROJ_ROOT.parent / "shared"
 SHARED_PAPER = SHARED_DIR / "paper" / "000_f902fd160e55c233.txt"
 SHARED_EXTERNAL_CSV = SHARED_DIR / "external" / "official_releases.csv"
