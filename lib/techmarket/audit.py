@@ -32,6 +32,7 @@ import pandas as pd
 
 from techmarket.checks import EXT_DIFFERS, external_agreement
 from techmarket.claim_routes import ROUTES
+from techmarket.errors import TechmarketError
 from techmarket.i18n import Bilingual
 from techmarket.i18n import qualifier as qualifier_label
 from techmarket.i18n import verdict as verdict_label
@@ -45,11 +46,11 @@ EXTERNAL_SERIES = {"turnover": "turnover", "contracts": "contracts", "tech_trans
                    "gdp": "gdp", "rd_expenditure": "rd_expenditure", "rd_to_gdp": "rd_intensity"}
 
 
-class CircularRouteError(ValueError):
+class CircularRouteError(TechmarketError, ValueError):
     """A route that uses the claim's own figure, directly or through a derived value."""
 
 
-class FormulaError(ValueError):
+class FormulaError(TechmarketError, ValueError):
     """A route formula that does not parse or names an unknown figure."""
 
 

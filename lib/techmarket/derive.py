@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from techmarket.errors import TechmarketError
 from techmarket.i18n import Bilingual
 from techmarket.metrics import Interval, printed_value
 
@@ -77,7 +78,7 @@ class Derivation:
             raise TypeError(f"route must be given in both languages (i18n.Bilingual), got {self.route!r}")
 
 
-class DerivationError(ValueError):
+class DerivationError(TechmarketError, ValueError):
     """An input selector that matches no row or several rows, or an input that cannot be used."""
 
 

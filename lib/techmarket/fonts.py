@@ -18,7 +18,9 @@ def cjk_font_path() -> Path:
     """Return the path of the Noto Sans CJK SC font file shipped by ``mplfonts``."""
     path = Path(str(resources.files("mplfonts") / "fonts" / CJK_FONT_FILE))
     if not path.is_file():
-        raise FileNotFoundError(
+        from techmarket.errors import InputError
+
+        raise InputError(
             f"CJK font {CJK_FONT_FILE} not found at {path}; "
             "reinstall the environment with `make clean-venv venv`."
         )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from techmarket.errors import TechmarketError
+
 # unit as printed -> (canonical unit, exact factor)
 CONVERSIONS: dict[str, tuple[str, Fraction]] = {
     "亿元": ("亿元", Fraction(1)),
@@ -38,7 +40,7 @@ COUNT_UNITS = frozenset({"项", "家", "人", "次", "支", "个", "位", "年"}
 NOT_CONVERTIBLE = {"billion USD": "needs an exchange rate, which no source in data/ gives"}
 
 
-class UnitError(ValueError):
+class UnitError(TechmarketError, ValueError):
     """A unit that is unknown or cannot be converted without outside information."""
 
 
