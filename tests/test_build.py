@@ -43,7 +43,16 @@ def test_strip_volatile_metadata():
 import shutil  # noqa: E402
 
 import nbformat as nbf  # noqa: E402
-from techmarket.build import BuildError, Project, build, environment_hash, job_key, plan, stale  # noqa: E402
+from techmarket.build import (  # noqa: E402
+    BuildError,
+    Project,
+    build,
+    environment_hash,
+    job_key,
+    plan,
+    record_built,
+    stale,
+)
 from techmarket.paths import PROJ_ROOT  # noqa: E402
 
 
@@ -91,9 +100,7 @@ def _mark_built(project, jobs):
         for p in j.outputs(project).values():
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_text("built")
-        cache = project.cache_dir / f"{j.name}.{j.lang}.key"
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_text(job_key(j, project, env))
+        record_built(j, project, job_key(j, project, env))
 
 
 def test_cache_reruns_only_what_depends_on_a_change(tmp_path):
@@ -114,6 +121,9 @@ def test_cache_reruns_only_what_depends_on_a_change(tmp_path):
     _mark_built(project, jobs)
     (jobs[0].outputs(project)["html"]).unlink()  # a lost output is rebuilt
     assert stale(jobs, project) == [jobs[0]]
+    _mark_built(project, jobs)
+    (jobs[1].outputs(project)["code"]).write_text("bui")  # and so is a damaged one (truncated by hand)
+    assert stale(jobs, project) == [jobs[1]]
 
 
 def _tiny(path, body):

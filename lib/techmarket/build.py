@@ -5,6 +5,8 @@ export self-contained HTML; skip what has not changed.
   changed: the notebook, the data files it declares (notebook metadata ``techmarket.data``;
   default: the facts, the external releases and the descriptor), ``lib/`` (code and templates),
   its parameters, or the pinned lock. A content hash decides; ``force`` rebuilds everything.
+  The cache file beside the key records the SHA-256 of every output as it was written: a report
+  damaged or edited after it was built (truncated, emptied, lost) is rebuilt, and so is the index.
 - Jobs run in a process pool (one papermill kernel each); a failed job does not stop the others,
   keeps the last good report (all writes are atomic) and is reported with its cell and error.
 - Kernels are forked from a server that has imported what the notebooks import, once per build
@@ -12,6 +14,25 @@ export self-contained HTML; skip what has not changed.
 - Outputs: ``reports/<lang>/<name>.ipynb`` (executed), ``<name>.html`` (no code),
   ``<name>.code.html`` (with code), and ``reports/index.html`` with the claims-audit summary
   and the build's identity. HTML uses an offline template: nothing is fetched from the network.
+
+Bad input is answered with one line per problem, naming the file (and the line and column where
+they apply), a non-zero exit and no traceback; nothing already built is overwritten or lost:
+
+- A file under ``notebooks/`` that is not a notebook the build can plan (not JSON, empty, not
+  UTF-8, truncated, no list of cells, a parameters cell that is not Python, a declared data file
+  that does not exist) is reported, e.g. ``notebooks/03_x.ipynb: not a valid notebook: Expecting
+  ',' delimiter at line 12, column 5``, and *skipped*: the other notebooks still build, its last
+  good reports stay where they are (and linked from the index), and the build exits 1.
+- Before running anything the build checks that it can write ``reports/``, ``reports/.cache/``
+  and ``reports/<lang>/``; if not, it says which folder, writes nothing and exits 1. A write that
+  fails later fails only that job (or stops the build, for the index and caches) and keeps the
+  previous file.
+- A data error met by the claims audit (run in a pool worker for the index) is printed once, with
+  its file, line and column; the index is still written, saying the audit could not run and why,
+  and the build exits 1.
+- Temporary files left beside the reports by a build that was killed mid-write
+  (``reports/**/.*.tmp``) are removed when the next build starts; a build assumes that no other
+  build writes the same ``reports/`` at the same time.
 """
 from __future__ import annotations
 
@@ -31,8 +52,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+from techmarket.errors import TechmarketError
 from techmarket.kernel_fork import ForkServer, ServerInfo, notebook_imports
-from techmarket.paths import PROJ_ROOT
+from techmarket.paths import CLAIMS_CSV, EXTERNAL_CSV, FACTS_CSV, PROJ_ROOT
 
 LANGS = ("zh", "en")
 KERNEL = "techmarket"
@@ -77,18 +99,75 @@ def _umask() -> int:
 
 
 def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename.
+
+    On failure ``path`` keeps its previous content and no temporary file is left; an ``OSError``
+    names ``path`` (not the temporary file)."""
+    path = Path(path)
     mode = "wb" if isinstance(data, bytes) else "w"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as fh:
             fh.write(data)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; reports are ordinary files
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as err:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                Path(tmp).unlink()
+        if isinstance(err, OSError) and err.errno is not None and err.filename != str(path):
+            raise OSError(err.errno, err.strerror, str(path)) from err
         raise
+
+
+def _rel(path: Path | str, root: Path) -> str:
+    """``path`` relative to ``root`` when it is inside it (as the user would name it)."""
+    path = Path(path)
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+
+def _why_not_writable(err: OSError, path: Path, root: Path) -> str:
+    """The reason a write under ``path`` failed: a folder on the way that is a file, or the
+    system's reason (``Permission denied``, ``Read-only file system``, ...)."""
+    for step in [path, *path.parents]:
+        if step == root or not step.is_relative_to(root):
+            break
+        if step != path and step.exists() and not step.is_dir():
+            return f"{_rel(step, root)} is a file, not a folder"
+    if path.exists() and not path.is_dir() and isinstance(err, (FileExistsError, NotADirectoryError)):
+        return f"{_rel(path, root)} is a file, not a folder"
+    return err.strerror or str(err)
+
+
+def sweep_temporary(project: Project) -> int:
+    """Remove the temporary files (``reports/**/.*.tmp``) a build killed mid-write left behind;
+    return how many were removed."""
+    if not project.reports_dir.is_dir():
+        return 0
+    removed = 0
+    for tmp in project.reports_dir.rglob(".*.tmp"):
+        with contextlib.suppress(OSError):
+            if tmp.is_file():
+                tmp.unlink()
+                removed += 1
+    return removed
+
+
+def _unwritable(project: Project, langs: list[str]) -> str | None:
+    """The first folder the build must write that it cannot (with the reason), or None. Checked by
+    creating (and removing) a file there: permissions alone do not say it (root, read-only mounts)."""
+    root = project.root
+    for folder in (project.reports_dir, project.cache_dir, *(project.reports_dir / lang for lang in langs)):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, probe = tempfile.mkstemp(dir=folder, prefix=".write-check.", suffix=".tmp")
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as err:
+            return f"{_rel(folder, root)}/ ({_why_not_writable(err, folder, root)})"
+    return None
 
 
 def _sha(*parts: bytes) -> str:
@@ -104,21 +183,129 @@ def tree_hash(root: Path, paths: list[Path]) -> str:
 
 
 # --- notebooks, parameters and jobs ---------------------------------------------------------
+class NotebookError(TechmarketError, ValueError):
+    """A file under notebooks/ that the build cannot plan: the file and what is wrong with it (with
+    the line and column where they apply)."""
+
+    def __init__(self, path: Path | str, problem: str):
+        self.path = Path(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
+
+    def __reduce__(self):  # survives pickling (a process pool)
+        return type(self), (self.path, self.problem)
+
+    def shown(self, root: Path) -> str:
+        """The message with the file named relative to the project."""
+        return f"{_rel(self.path, root)}: {self.problem}"
+
+
+def _json_kind(value: object) -> str:
+    kinds = {dict: "an object", list: "a list", str: "a string", bool: "true/false", type(None): "null"}
+    return kinds.get(type(value), "a number")
+
+
+def _notebook_shape(nb: object) -> str:
+    """What makes parsed JSON unusable as a notebook ('' when it is usable)."""
+    if not isinstance(nb, dict):
+        return f"expected a JSON object (a notebook), found {_json_kind(nb)}"
+    if not isinstance(nb.get("cells"), list):
+        return 'expected a list of "cells" in the top-level object'
+    meta = nb.get("metadata", {})
+    if not isinstance(meta, dict):
+        return f'"metadata" is {_json_kind(meta)}, expected an object'
+    own = meta.get("techmarket", {})
+    if not isinstance(own, dict):
+        return f'"metadata.techmarket" is {_json_kind(own)}, expected an object'
+    data = own.get("data", [])
+    if not isinstance(data, list) or not all(isinstance(d, str) for d in data):
+        return '"metadata.techmarket.data" is not a list of file names'
+    for i, cell in enumerate(nb["cells"], 1):
+        if not isinstance(cell, dict):
+            return f"cell {i} is {_json_kind(cell)}, expected an object"
+        if cell.get("cell_type") not in ("code", "markdown", "raw"):
+            return f'cell {i} has no "cell_type" of code, markdown or raw'
+        src = cell.get("source")
+        if not (isinstance(src, str) or (isinstance(src, list) and all(isinstance(s, str) for s in src))):
+            return f'cell {i} has no "source" text'
+        cmeta = cell.get("metadata", {})
+        if not isinstance(cmeta, dict) or not isinstance(cmeta.get("tags", []), list):
+            return f'cell {i} has "metadata" that is not an object with a list of "tags"'
+    return ""
+
+
+_PARSED: dict[Path, tuple[bytes, dict]] = {}  # planning reads each notebook once per content
+
+
+def read_notebook(nb_path: Path) -> dict:
+    """The notebook's JSON, checked as far as planning needs; a file that is not a notebook raises
+    :class:`NotebookError` saying what is wrong and where (line and column)."""
+    nb_path = Path(nb_path)
+    try:
+        data = nb_path.read_bytes()
+    except OSError as err:
+        raise NotebookError(nb_path, f"cannot be read ({err.strerror})") from None
+    seen = _PARSED.get(nb_path)
+    if seen is not None and seen[0] == data:
+        return seen[1]
+    bad = "not a valid notebook: "
+    if not data.strip():
+        raise NotebookError(nb_path, bad + "the file is empty")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        col = err.start - data.rfind(b"\n", 0, err.start)
+        raise NotebookError(nb_path, bad + f"not UTF-8 text: byte 0x{data[err.start]:02x} at line {line}, "
+                                           f"column {col} (counting bytes)") from None
+    try:
+        nb = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise NotebookError(nb_path, bad + f"{err.msg.removesuffix(' at')} at line {err.lineno}, "
+                                           f"column {err.colno}") from None
+    problem = _notebook_shape(nb)
+    if problem:
+        raise NotebookError(nb_path, bad + problem)
+    _PARSED[nb_path] = (data, nb)
+    return nb
+
+
+def _literal(node: ast.expr) -> object:
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, RecursionError):
+        return ast.unparse(node)  # not a literal (e.g. a call): its source stands for the default
+
+
 def notebook_parameters(nb_path: Path) -> dict[str, object]:
-    """Defaults of the cell tagged ``parameters`` (simple assignments of literals)."""
-    nb = json.loads(nb_path.read_text(encoding="utf-8"))
-    for cell in nb["cells"]:
+    """Defaults of the cell tagged ``parameters`` (simple assignments; literals are evaluated)."""
+    nb = read_notebook(nb_path)
+    for i, cell in enumerate(nb["cells"], 1):
         if "parameters" in cell.get("metadata", {}).get("tags", []):
             src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-            return {t.id: ast.literal_eval(node.value) for node in ast.parse(src).body
+            try:
+                body = ast.parse(src).body
+            except SyntaxError as err:
+                raise NotebookError(nb_path, f"the parameters cell (cell {i}) is not valid Python: {err.msg} "
+                                             f"at line {err.lineno}, column {err.offset} of the cell") from None
+            return {t.id: _literal(node.value) for node in body
                     if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)}
     return {}
 
 
 def data_dependencies(nb_path: Path) -> list[str]:
     """Data files the notebook loads (metadata ``techmarket.data``), relative to the project."""
-    meta = json.loads(nb_path.read_text(encoding="utf-8")).get("metadata", {}).get("techmarket", {})
+    meta = read_notebook(nb_path).get("metadata", {}).get("techmarket", {})
     return list(meta.get("data", DEFAULT_DATA))
+
+
+def _check_data_files(nb_path: Path, root: Path) -> None:
+    """Every data file the notebook declares is a file inside the project."""
+    for name in data_dependencies(nb_path):
+        rel = Path(name)
+        if rel.is_absolute() or ".." in rel.parts or not (root / rel).is_file():
+            raise NotebookError(nb_path, f'metadata "techmarket.data" names {name}, which is not a file '
+                                         "in the project")
 
 
 @dataclass(frozen=True)
@@ -144,13 +331,14 @@ class Job:
         return {"lang": self.lang, **dict(self.params)}
 
 
-class BuildError(ValueError):
+class BuildError(TechmarketError, ValueError):
     """Invalid build options, reported before anything runs."""
 
 
 def plan(project: Project, only: list[str] | None = None, langs: list[str] | None = None,
-         params: dict[str, str] | None = None) -> list[Job]:
-    """The jobs to consider, after validating every option."""
+         params: dict[str, str] | None = None, skipped: list[NotebookError] | None = None) -> list[Job]:
+    """The jobs to consider, after validating every option. A chosen notebook that cannot be
+    planned raises :class:`NotebookError`; with a ``skipped`` list, it is added there and left out."""
     available = {nb.stem: nb for nb in project.notebooks()}
     unknown = sorted(set(only or []) - set(available))
     if unknown:
@@ -165,14 +353,25 @@ def plan(project: Project, only: list[str] | None = None, langs: list[str] | Non
         raise BuildError("choose languages with --lang, not as a parameter")
     jobs = []
     used: set[str] = set()
+    bad: list[NotebookError] = []
     for nb in chosen:
-        defaults = notebook_parameters(nb)
+        try:
+            defaults = notebook_parameters(nb)
+            _check_data_files(nb, project.root)
+        except NotebookError as err:
+            if skipped is None:
+                raise
+            bad.append(err)
+            continue
         mine = tuple(sorted((k, v) for k, v in params.items() if k in defaults and str(defaults[k]) != v))
         used |= {k for k in params if k in defaults}
         jobs += [Job(nb, lang, mine) for lang in langs]
+    if skipped is not None:
+        skipped += bad
     unused = sorted(set(params) - used)
     if unused:
-        raise BuildError(f"parameter(s) {unused} are not parameters of the chosen notebook(s)")
+        unread = f" (not checked in {', '.join(_rel(e.path, project.root) for e in bad)})" if bad else ""
+        raise BuildError(f"parameter(s) {unused} are not parameters of the chosen notebook(s){unread}")
     if params:
         _validate_values(params)
     return jobs
@@ -205,16 +404,49 @@ def _cache_file(job: Job, project: Project) -> Path:
     return project.cache_dir / f"{job.name}.{job.lang}.key"
 
 
+def _digest(path: Path) -> str | None:
+    """SHA-256 of the file's content (None if it cannot be read)."""
+    try:
+        with path.open("rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def _record(cache: Path, key: str, files: list[Path], base: Path) -> None:
+    """Write ``cache``: the key of the inputs and the SHA-256 of each output, as just written."""
+    record = {"key": key, "sha256": {_rel(p, base): _digest(p) for p in files}}
+    atomic_write(cache, json.dumps(record, indent=1, sort_keys=True) + "\n")
+
+
+def _recorded(cache: Path, key: str, files: list[Path], base: Path) -> bool:
+    """Whether ``cache`` records ``key`` and every file is still exactly as it was written."""
+    try:
+        record = json.loads(cache.read_bytes())
+    except (OSError, ValueError):  # missing, damaged, or an older build's plain key
+        return False
+    if not isinstance(record, dict) or record.get("key") != key:
+        return False
+    digests = record.get("sha256")
+    names = {_rel(p, base): p for p in files}
+    if not isinstance(digests, dict) or set(digests) != set(names):
+        return False
+    return all(digests[n] is not None and _digest(p) == digests[n] for n, p in names.items())
+
+
+def record_built(job: Job, project: Project, key: str) -> None:
+    """Record that ``job``'s outputs, as they are now, were built from inputs with ``key``."""
+    _record(_cache_file(job, project), key, list(job.outputs(project).values()), project.reports_dir)
+
+
 def is_current(job: Job, project: Project, key: str) -> bool:
-    cache = _cache_file(job, project)
-    return (cache.is_file() and cache.read_text() == key
-            and all(p.is_file() for p in job.outputs(project).values()))
+    """The job's inputs have not changed since its outputs were built, and neither have they."""
+    return _recorded(_cache_file(job, project), key, list(job.outputs(project).values()), project.reports_dir)
 
 
 def stale(jobs: list[Job], project: Project) -> list[Job]:
     env = environment_hash(project)
     return [j for j in jobs if not is_current(j, project, job_key(j, project, env))]
-
 
 # --- running one job ------------------------------------------------------------------------
 @dataclass
@@ -356,30 +588,38 @@ def build_identity(project: Project) -> dict[str, str]:
     }
 
 
-def write_index(project: Project, audit_counts: list[tuple[str, str, int]] | None) -> Path:
-    """reports/index.html: every report in both languages, the audit summary, the build identity."""
+def write_index(project: Project, audit_counts: list[tuple[str, str, int]] | None, audit_error: str = "") -> Path:
+    """reports/index.html: every report in both languages, the audit summary (or, with
+    ``audit_error``, why the audit could not run), the build identity."""
     rows = []
     for nb in project.notebooks():
         cells = []
         for lang in LANGS:
             job = Job(nb, lang)
             if job.outputs(project)["html"].is_file():
+                code = "代码" if lang == "zh" else "code"
                 cells.append(f'<a href="{lang}/{html.escape(job.name)}.html">{lang}</a> '
-                             f'(<a href="{lang}/{html.escape(job.name)}.code.html">{"代码" if lang == "zh" else "code"}</a>)')
+                             f'(<a href="{lang}/{html.escape(job.name)}.code.html">{code}</a>)')
             else:
                 cells.append("—")
         rows.append(f"<tr><td>{html.escape(nb.stem)}</td><td>{cells[0]}</td><td>{cells[1]}</td></tr>")
     audit = ""
     if audit_counts:
-        audit = "".join(f"<tr><td>{html.escape(t)}</td><td>{html.escape(v)}</td><td>{n}</td></tr>" for t, v, n in audit_counts)
-        audit = (f"<h2>论文数字核查 · Claims audit</h2><table><tr><th>table</th><th>verdict</th><th>claims</th></tr>{audit}"
-                 "</table><p><a href=\"claims_audit.csv\">claims_audit.csv</a></p>")
+        audit = "".join(f"<tr><td>{html.escape(t)}</td><td>{html.escape(v)}</td><td>{n}</td></tr>"
+                        for t, v, n in audit_counts)
+        audit = ("<h2>论文数字核查 · Claims audit</h2><table><tr><th>table</th><th>verdict</th><th>claims</th></tr>"
+                 f"{audit}</table><p><a href=\"claims_audit.csv\">claims_audit.csv</a></p>")
+    elif audit_error:
+        audit = ("<h2>论文数字核查 · Claims audit</h2><p>核查未能运行，故无汇总 · "
+                 "The claims audit could not run, so its summary is missing:</p>"
+                 f"<pre>{html.escape(audit_error)}</pre>")
     ident = build_identity(project)
     ident_rows = "".join(f"<tr><th>{k}</th><td>{html.escape(v)}</td></tr>" for k, v in ident.items())
     page = f"""<!DOCTYPE html>
 <html lang="zh"><head><meta charset="utf-8"><title>广东技术市场 · Guangdong technology market — reports</title>
 <!--font-->
-<style>body{{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;max-width:60em;margin:2em auto;padding:0 1em}}
+<style>body{{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;max-width:60em;\
+margin:2em auto;padding:0 1em}}
 table{{border-collapse:collapse}}td,th{{border-bottom:1px solid #ddd;padding:.3em .8em;text-align:left}}</style></head>
 <body><h1>广东技术市场 2016—2020 · Guangdong technology market 2016-2020</h1>
 <h2>报告 · Reports</h2>
@@ -416,17 +656,44 @@ def _timing_file(job: Job, project: Project) -> Path:
 def _longest_first(jobs: list[Job], project: Project) -> list[Job]:
     """Start the slowest jobs first (by their last run), so the pool does not end on a long tail."""
     def last(job: Job) -> float:
-        f = _timing_file(job, project)
-        return float(f.read_text()) if f.is_file() else float("inf")
+        try:
+            return float(_timing_file(job, project).read_text())
+        except (OSError, ValueError):  # never run, or a damaged timing file
+            return float("inf")
     return sorted(jobs, key=last, reverse=True)
 
 
-def _audit_counts(project: Project) -> list[tuple[str, str, int]]:
-    from techmarket.audit import run_audit, summary
+def _audit_counts(project: Project) -> tuple[list[tuple[str, str, int]] | None, str]:
+    """The claims-audit summary for the index, from the project's data (and ``claims_audit.csv``
+    written beside it): ``(counts, "")``, or ``(None, why the audit could not run)``.
 
-    audit = run_audit()
-    atomic_write(project.reports_dir / "claims_audit.csv", audit.to_csv(index=False))
-    return [(r.table, r.value, int(r.claims)) for r in summary(audit).itertuples()]
+    It runs in a pool worker, so it returns its error as text instead of raising it: the
+    package's ``DataValidationError`` does not survive pickling (unpickling it in the parent
+    fails, and the pool is then broken) and its message is what the user needs."""
+    root = project.root
+    try:
+        from techmarket.audit import run_audit, summary
+        from techmarket.loaders import load_claims, load_external, load_facts
+
+        facts = load_facts(root / FACTS_CSV.relative_to(PROJ_ROOT))
+        external = load_external(root / EXTERNAL_CSV.relative_to(PROJ_ROOT))
+        claims = load_claims(root / CLAIMS_CSV.relative_to(PROJ_ROOT), facts=facts)
+        audit = run_audit(claims, facts, external)
+        atomic_write(project.reports_dir / "claims_audit.csv", audit.to_csv(index=False))
+        return [(r.table, r.value, int(r.claims)) for r in summary(audit).itertuples()], ""
+    except OSError as err:
+        if err.filename and Path(err.filename).is_relative_to(project.reports_dir):
+            return None, _cannot_write(err, project)
+        return None, f"{type(err).__name__}: {err}".replace(f"{root}{os.sep}", "")
+    except Exception as err:  # a data error (file, line, column) or a bug: the message, not a traceback
+        text = str(err) if type(err).__name__ == "DataValidationError" else f"{type(err).__name__}: {err}"
+        return None, text.replace(f"{root}{os.sep}", "")
+
+
+def _cannot_write(err: OSError, project: Project) -> str:
+    """'cannot write reports/en/x.html (Permission denied)' for a failed write under reports/."""
+    path = Path(err.filename)
+    return f"cannot write {_rel(path, project.root)} ({_why_not_writable(err, path, project.root)})"
 
 
 @contextlib.contextmanager
@@ -453,26 +720,60 @@ def _kernel_server(todo: list[Job], project: Project, kernel: str = KERNEL):
 def build(only: list[str] | None = None, langs: list[str] | None = None, params: dict[str, str] | None = None,
           workers: int | None = None, force: bool = False, project: Project | None = None,
           with_audit: bool = True) -> int:
-    """Build the reports; return an exit code (non-zero when any job failed or options are bad)."""
+    """Build the reports; return an exit code: 2 for bad options (nothing runs), 1 when any job
+    failed, a notebook could not be read, the audit could not run or a write failed, else 0.
+    Every problem is printed as one message on stderr, never as a traceback."""
     project = project or Project()
     t0 = time.perf_counter()
+    skipped: list[NotebookError] = []
     try:
-        jobs = plan(project, only, langs, params)
+        jobs = plan(project, only, langs, params, skipped=skipped)
     except BuildError as err:
+        for bad in skipped:
+            print(bad.shown(project.root), file=sys.stderr)
         print(f"build: {err}", file=sys.stderr)
         return 2
+    for bad in skipped:
+        print(f"{bad.shown(project.root)}; skipped, its last reports are kept", file=sys.stderr)
+    try:
+        return _build(project, jobs, skipped, workers, force, with_audit, t0)
+    except OSError as err:  # a write under reports/ (index, caches) failed mid-build, or a file is unreadable
+        if err.filename and Path(err.filename).is_relative_to(project.reports_dir):
+            print(f"build: {_cannot_write(err, project)}; the build stopped, the existing reports are kept",
+                  file=sys.stderr)
+        else:
+            where = f"{_rel(err.filename, project.root)}: " if err.filename else ""
+            print(f"build: {where}{err.strerror or err}", file=sys.stderr)
+        return 1
+
+
+def _build(project: Project, jobs: list[Job], skipped: list[NotebookError], workers: int | None, force: bool,
+           with_audit: bool, t0: float) -> int:
+    removed = sweep_temporary(project)
+    if removed:
+        print(f"  removed  {removed} temporary file(s) left in reports/ by an interrupted build")
     env = environment_hash(project)
     keys = {j: job_key(j, project, env) for j in jobs}
     todo = [j for j in jobs if force or not is_current(j, project, keys[j])]
     for j in jobs:
         if j not in todo:
             print(f"  cached   {j.label}")
-    results: list[Result] = []
-    index_key = _sha(env.encode(), *[keys[j].encode() for j in jobs], str(sorted(p.name for p in project.notebooks())).encode())
+    index_key = _sha(env.encode(), *[keys[j].encode() for j in jobs],
+                     str(sorted(p.name for p in project.notebooks())).encode(), b"audit" if with_audit else b"")
     index_cache = project.cache_dir / "index.key"
-    need_index = (force or bool(todo) or not (index_cache.is_file() and index_cache.read_text() == index_key)
-                  or not (project.reports_dir / "index.html").is_file())
-    audit_counts = None
+    index_files = [project.reports_dir / "index.html"]
+    if with_audit:
+        index_files.append(project.reports_dir / "claims_audit.csv")
+    need_index = (force or bool(todo) or bool(skipped)
+                  or not _recorded(index_cache, index_key, index_files, project.reports_dir))
+    if todo or need_index:
+        blocked = _unwritable(project, sorted({j.lang for j in todo}))
+        if blocked:
+            print(f"build: cannot write to {blocked}; nothing was built, the existing reports are kept",
+                  file=sys.stderr)
+            return 1
+    results: list[Result] = []
+    audit_counts, audit_error = None, ""
     if todo or (need_index and with_audit):
         workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
         ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
@@ -489,27 +790,40 @@ def build(only: list[str] | None = None, langs: list[str] | None = None, params:
                 job = futures[fut]
                 try:
                     res = fut.result()
+                except OSError as err:  # writing its outputs failed: the files written before are whole
+                    written = err.filename and Path(err.filename).is_relative_to(project.reports_dir)
+                    res = Result(job, False, 0.0, f"{_cannot_write(err, project)}; its last good report is kept"
+                                 if written else f"{type(err).__name__}: {err}")
                 except Exception as err:  # the worker itself died
                     res = Result(job, False, 0.0, f"{type(err).__name__}: {err}")
                 results.append(res)
                 if res.ok:
-                    atomic_write(_cache_file(job, project), keys[job])
+                    record_built(job, project, keys[job])
                     atomic_write(_timing_file(job, project), f"{res.seconds:.2f}")
                     print(f"  done     {job.label} in {res.seconds:.1f} s", flush=True)
                 else:
                     print(f"  FAILED   {job.label}: {res.error}", flush=True)
-            audit_counts = audit_future.result() if audit_future else None
+            if audit_future is not None:
+                try:
+                    audit_counts, audit_error = audit_future.result()
+                except Exception as err:  # the worker died (the pool is broken)
+                    audit_error = f"{type(err).__name__}: {err}"
     failed = [r for r in results if not r.ok]
     if need_index:
-        write_index(project, audit_counts)
-        if not failed:
-            atomic_write(index_cache, index_key)
+        write_index(project, audit_counts, audit_error)
+        if not (failed or skipped or audit_error):
+            _record(index_cache, index_key, index_files, project.reports_dir)
     done = sum(r.ok for r in results)
-    print(f"{len(jobs)} report(s): {done} built, {len(jobs) - len(todo)} cached, {len(failed)} failed "
+    bad = f", {len(skipped)} notebook(s) skipped" if skipped else ""
+    print(f"{len(jobs)} report(s): {done} built, {len(jobs) - len(todo)} cached, {len(failed)} failed{bad} "
           f"in {time.perf_counter() - t0:.1f} s; index: {project.reports_dir.relative_to(project.root) / 'index.html'}")
     for r in failed:
-        print(f"  {r.job.label} failed at {r.error}", file=sys.stderr)
-    return 1 if failed else 0
+        sep = " at " if r.error.startswith("cell ") else ": "
+        print(f"  {r.job.label} failed{sep}{r.error}", file=sys.stderr)
+    if audit_error:
+        print(f"build: the claims audit could not run, so the index has no audit summary: {audit_error}",
+              file=sys.stderr)
+    return 1 if failed or skipped or audit_error else 0
 
 
 def refresh_committed(only: list[str] | None = None) -> int:
