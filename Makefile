@@ -7,8 +7,9 @@ PYTHON_BOOT ?= $(shell command -v python3.11 || command -v python3)
 VENV        := .venv
 PY          := $(VENV)/bin/python
 STAMP       := $(VENV)/.installed
+TEST_WORKERS ?= auto
 
-.PHONY: help reports test lab venv lock environment.yml check-data clean-venv notebooks verify benchmark
+.PHONY: help reports test test-outputs lint lab benchmark-tests venv lock environment.yml check-data clean-venv notebooks verify benchmark
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_.-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -28,14 +29,23 @@ venv: $(STAMP) ## Create the virtual environment from the pinned lock (runs auto
 reports: $(STAMP) ## Build the HTML reports into reports/ (the main job)
 	$(PY) -m techmarket build
 
-test: $(STAMP) ## Run the whole test suite (unit tests, data checks, notebooks via nbval)
-	$(PY) -m pytest
+test: lint ## Run every test: lint, data, loaders, metrics, notebooks (nbval), reports in a browser
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
-lab: $(STAMP) ## Open JupyterLab on the notebooks with the project kernel
-	$(VENV)/bin/jupyter lab notebooks/
+test-outputs: $(STAMP) ## Only the checks of notebook outputs, on a fresh build (.ci/run: other BLAS kernels)
+	$(PY) -m pytest -n $(TEST_WORKERS) --fresh-build notebooks tests/test_outputs.py tests/test_notebooks.py
+
+lint: $(STAMP) ## Lint code and notebooks (ruff, pinned in the lock)
+	$(VENV)/bin/ruff check .
+
+lab: $(STAMP) ## Open JupyterLab on the notebooks with the project kernel (as root too)
+	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 benchmark: $(STAMP) ## Time the report build against a naive loop and a floor (prints a table)
 	$(PY) benchmarks/build_benchmark.py
+
+benchmark-tests: $(STAMP) ## Time `make test` on a warm environment against its 60 s target (prints a table)
+	$(PY) benchmarks/suite_benchmark.py
 
 verify: $(STAMP) ## Audit every claim of the paper; fails if a verdict changed from the snapshot
 	$(PY) -m techmarket verify

@@ -6,13 +6,14 @@ folder CI lays beside the project. Outside CI they skip with a message when it i
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import shutil
 from pathlib import Path
 
 import pytest
-from techmarket.paths import EXTERNAL_CSV, FACTS_CSV, SHARED_EXTERNAL_CSV, SHARED_PAPER
+from techmarket.paths import EXTERNAL_CSV, FACTS_CSV, PROJ_ROOT, SHARED_EXTERNAL_CSV, SHARED_PAPER
 
 
 def require_shared(path: Path) -> Path:
@@ -84,3 +85,88 @@ def copy_tree(tmp_path: Path):
         return dst
 
     return make
+
+
+# --- built reports and kernels, shared by the tests that need them --------------------------
+# The suite runs on every core (pytest-xdist). A notebook's cells must run in one kernel, so
+# nbval's items of one notebook go to one worker; tests that need built reports share one build,
+# made once under a file lock (a no-op when the reports are current).
+def pytest_addoption(parser):
+    parser.addoption("--fresh-build", action="store_true",
+                     help="build the reports into a scratch copy of the project instead of bringing reports/ "
+                          "up to date (for checking outputs under another BLAS kernel or font set-up)")
+
+
+@pytest.hookimpl(wrapper=True)  # around every other implementation: the groups are set before xdist reads them
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.nodeid.startswith("notebooks/"):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    return (yield)
+
+
+@contextlib.contextmanager
+def _exclusive(lock_file: Path):
+    import fcntl
+
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with lock_file.open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        yield
+
+
+def copy_project(root: Path) -> Path:
+    """A copy of what a build reads (data, lib, notebooks, the lock) under ``root``, with the
+    project's subsets of the CJK font (a cache by content: the copy's sources are the same)."""
+    for name in ("data", "lib", "notebooks"):
+        shutil.copytree(PROJ_ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    shutil.copy(PROJ_ROOT / "requirements.lock", root / "requirements.lock")
+    for font in (PROJ_ROOT / "reports" / ".cache").glob("cjk-base-*.otf"):
+        (root / "reports" / ".cache").mkdir(parents=True, exist_ok=True)
+        shutil.copy(font, root / "reports" / ".cache" / font.name)
+    return root
+
+
+def run_folder(tmp_path_factory) -> Path:
+    """A scratch folder of this test run, shared by all its xdist workers."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def made_once(tmp_path_factory, name: str, make) -> Path:
+    """``make(folder)`` run once per test run (the first worker to get here makes it; the others
+    wait and reuse it); returns the folder."""
+    shared = run_folder(tmp_path_factory)
+    folder = shared / name
+    with _exclusive(shared / f"{name}.lock"):
+        if not (folder / ".made").is_file():
+            shutil.rmtree(folder, ignore_errors=True)
+            make(folder)
+            (folder / ".made").touch()
+    return folder
+
+
+@pytest.fixture(scope="session")
+def built_reports(request, tmp_path_factory):
+    """The project whose reports/ holds every report, built (both languages, default parameters)."""
+    from techmarket.build import Project, build
+
+    if request.config.getoption("--fresh-build"):
+        def make(folder: Path) -> None:
+            assert build(project=Project(copy_project(folder))) == 0, "the build failed"
+
+        return Project(made_once(tmp_path_factory, "fresh-project", make))
+    project = Project()
+    with _exclusive(project.cache_dir / "tests.lock"):
+        assert build(project=project) == 0, "the build failed"
+    return project
+
+
+@pytest.fixture(scope="session")
+def fork_server():
+    """A kernel fork server for the project's notebooks: tests that run them start kernels fast."""
+    from techmarket.build import KERNEL, notebooks
+    from techmarket.kernel_fork import ForkServer, notebook_imports
+
+    with ForkServer(KERNEL, PROJ_ROOT / "notebooks", notebook_imports(notebooks())) as server:
+        yield server

@@ -39,12 +39,15 @@ def _new_project(root: Path) -> Project:
     return Project(root)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Project:
-    """Two tiny notebooks, built in both languages (the index without the audit)."""
-    project = _new_project(tmp_path_factory.mktemp("built") / "proj")
-    assert build(project=project, with_audit=False) == 0
-    return project
+    """Two tiny notebooks, built in both languages (the index without the audit), once per test run."""
+    from conftest import made_once
+
+    def make(folder: Path) -> None:
+        assert build(project=_new_project(folder / "proj"), with_audit=False) == 0
+
+    return Project(made_once(tmp_path_factory, "tiny-built", make) / "proj")
 
 
 @pytest.fixture

@@ -2,22 +2,21 @@
 
 The probe notebook reports what user code can see of its kernel (working directory, import path,
 command-line arguments, environment, matplotlib's backend, its parent-process watch); the same
-probe in an ordinary kernel and in a forked one must report the same. The build's reports, made
-with forked kernels, must have the same outputs as the committed notebooks, which
-``make notebooks`` executes in ordinary kernels.
+probe in an ordinary kernel and in a forked one must report the same. The reports the build makes
+with forked kernels have the outputs of ordinary kernels: tests/test_notebooks.py runs every
+notebook in English in an ordinary kernel and compares it with the built report, on this machine.
 """
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import time
 
 import nbformat
 import papermill
 import pytest
-from techmarket.build import KERNEL, LANGS, Job, Project, build
+from techmarket.build import KERNEL, Job, Project
 from techmarket.kernel_fork import (
     ForkedKernel,
     ForkServer,
@@ -26,7 +25,6 @@ from techmarket.kernel_fork import (
     request_kernel,
     split_command,
 )
-from techmarket.paths import NOTEBOOKS_DIR, PROJ_ROOT
 
 PROBE = r'''
 import json, os, sys
@@ -130,42 +128,6 @@ def test_killing_a_forked_kernel(tmp_path):
         assert handle.wait(timeout=30) is not None
 
 
-@pytest.fixture(scope="module")
-def forked_build(tmp_path_factory):
-    """The Chinese reports (the committed notebooks' language), built in a copy of the project."""
-    root = tmp_path_factory.mktemp("project")
-    for name in ("data", "lib", "notebooks"):
-        shutil.copytree(PROJ_ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    shutil.copy(PROJ_ROOT / "requirements.lock", root / "requirements.lock")
-    project = Project(root)
-    notebooks = sorted(p.name for p in project.notebooks_dir.iterdir())
-    assert build(project=project, langs=["zh"], with_audit=False) == 0
-    assert sorted(p.name for p in project.notebooks_dir.iterdir()) == notebooks, "kernels left files behind"
-    return project
-
-
-@pytest.mark.parametrize("nb", sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb")), ids=lambda p: p.stem)
-def test_built_reports_match_the_committed_outputs_of_ordinary_kernels(forked_build, nb):
-    assert LANGS[0] == "zh"
-    committed = nbformat.read(nb, as_version=4)
-    built = nbformat.read(Job(forked_build.notebooks_dir / nb.name, "zh").outputs(forked_build)["ipynb"],
-                          as_version=4)
-    by_id = {c.id: c for c in built.cells}
-    assert set(by_id) - {c.id for c in committed.cells} == {"injected-parameters"}
-    for cell in committed.cells:
-        if cell.cell_type == "code":
-            assert _counted_on(by_id[cell.id].outputs) == cell.outputs, f"{nb.stem}: cell {cell.id} differs"
-
-
-def _counted_on(outputs):
-    """The build injects a parameters cell, so each later cell runs one execution count later."""
-    out = nbformat.from_dict(outputs)
-    for o in out:
-        if o.get("execution_count") is not None:
-            o["execution_count"] -= 1
-    return out
-
-
 def test_a_kernel_that_dies_mid_notebook_fails_its_job_not_the_build(tmp_path):
     from techmarket.build import run_job
 
@@ -182,11 +144,21 @@ def test_a_kernel_that_dies_mid_notebook_fails_its_job_not_the_build(tmp_path):
     assert not job.outputs(project)["html"].exists()
 
 
-def test_a_forced_rebuild_of_a_real_report_is_byte_identical(forked_build):
-    job = Job(forked_build.notebooks_dir / "05_regions.ipynb", "zh")
-    before = {k: p.read_bytes() for k, p in job.outputs(forked_build).items()}
-    assert build(project=forked_build, only=["05_regions"], langs=["zh"], force=True, with_audit=False) == 0
-    assert {k: p.read_bytes() for k, p in job.outputs(forked_build).items()} == before
+def test_a_forced_rebuild_of_a_real_report_is_byte_identical(built_reports, fork_server):
+    """05 run and exported again (its kernel forked from the tests' server) writes the same bytes.
+    Only the job runs: the index and the caches of the reports are left alone."""
+    from conftest import _exclusive
+    from techmarket.build import base_font, run_job
+
+    job = Job(built_reports.notebooks_dir / "05_regions.ipynb", "zh")
+    notebooks = sorted(p.name for p in built_reports.notebooks_dir.iterdir())
+    with _exclusive(built_reports.cache_dir / "tests.lock"):
+        before = {k: p.read_bytes() for k, p in job.outputs(built_reports).items()}
+        result = run_job(job, built_reports, base_font(built_reports), fork_server)
+        after = {k: p.read_bytes() for k, p in job.outputs(built_reports).items()}
+    assert result.ok, result.error
+    assert sorted(p.name for p in built_reports.notebooks_dir.iterdir()) == notebooks, "kernels left files behind"
+    assert after == before
 
 
 def test_forked_kernels_draw_their_own_random_numbers_and_bad_requests_are_refused(tmp_path):
@@ -208,8 +180,9 @@ def test_forked_kernels_draw_their_own_random_numbers_and_bad_requests_are_refus
 def test_a_kernel_spec_the_server_cannot_serve_falls_back_to_ordinary_launches(tmp_path):
     from techmarket.build import _kernel_server
 
-    project = Project(PROJ_ROOT)
-    jobs = [Job(project.notebooks()[0], "en")]
+    (tmp_path / "notebooks").mkdir()
+    project = Project(tmp_path)
+    jobs = [Job(_notebook(tmp_path / "notebooks" / "01_tiny.ipynb", "print(1)"), "en")]
     with _kernel_server(jobs, project, kernel="no-such-kernel-here") as server:
         assert server is None
     with _kernel_server([], project) as server:

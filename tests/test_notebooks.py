@@ -9,7 +9,8 @@ import nbformat
 import papermill
 import pytest
 from notebook_rules import typed_numbers
-from techmarket.build import KERNEL, notebooks, strip_volatile_metadata
+from techmarket.build import KERNEL, Job, notebooks, strip_volatile_metadata
+from techmarket.kernel_fork import kernel_manager_for
 from techmarket.paths import NOTEBOOKS_DIR
 
 EXPECTED = ["01_scale", "02_economic_contribution", "03_structure", "04_sectors", "05_regions",
@@ -21,10 +22,12 @@ def load(stem: str):
     return nbformat.read(NOTEBOOKS_DIR / f"{stem}.ipynb", as_version=4)
 
 
-def run(stem: str, tmp_path, **params):
+def run(stem: str, tmp_path, server=None, **params):
+    """Execute a notebook with papermill: in an ordinary kernel, or forked from ``server``."""
     out = tmp_path / f"{stem}.{params.get('lang', 'zh')}.ipynb"
+    forked = {"kernel_manager_class": kernel_manager_for(server), "shutdown_kernel": "immediate"} if server else {}
     papermill.execute_notebook(str(NOTEBOOKS_DIR / f"{stem}.ipynb"), str(out), parameters=params,
-                               kernel_name=KERNEL, cwd=str(NOTEBOOKS_DIR), progress_bar=False)
+                               kernel_name=KERNEL, cwd=str(NOTEBOOKS_DIR), progress_bar=False, **forked)
     return nbformat.read(out, as_version=4)
 
 
@@ -71,11 +74,15 @@ def test_committed_outputs_are_clean(stem):
     assert not [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") in ("error", "stream")]
 
 
+def built_english(built_reports, stem: str):
+    """The build's English execution of a notebook (reports/en/<stem>.ipynb)."""
+    return nbformat.read(Job(NOTEBOOKS_DIR / f"{stem}.ipynb", "en").outputs(built_reports)["ipynb"], as_version=4)
+
+
 @pytest.mark.parametrize("stem", EXPECTED)
-def test_runs_in_english_with_english_headings_and_no_stray_output(stem, tmp_path):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        nb = run(stem, tmp_path, lang="en")
+def test_runs_in_english_with_english_headings_and_no_stray_output(stem, built_reports):
+    nb = built_english(built_reports, stem)  # executed by the build with lang="en"
+    assert nb.metadata["papermill"]["parameters"] == {"lang": "en"}
     streams = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "stream"]
     assert not streams, f"stray output (warnings?) in {stem}: {streams}"
     md = texts(nb, "text/markdown")
@@ -88,37 +95,54 @@ def test_runs_in_english_with_english_headings_and_no_stray_output(stem, tmp_pat
     assert len(zh_headings) == len(headings) and all(CJK.search(h) for h in zh_headings)
 
 
-def _raises_at_setup(stem, tmp_path, message, **params):
+def same_outputs(built_reports, nb, stem: str) -> None:
+    """``nb`` (just executed in English) has exactly the outputs of the build's English report."""
+    strip_volatile_metadata(nb)
+    report = built_english(built_reports, stem)
+    assert [(c.id, c.get("outputs")) for c in report.cells] == [(c.id, c.get("outputs")) for c in nb.cells]
+
+
+def test_an_ordinary_kernel_gives_the_outputs_of_the_builds_forked_kernel(tmp_path, built_reports):
+    """The build forks its kernels from a warm server; an ordinary kernel, launched here on the same
+    machine, gives its report's outputs to the byte (06 has a statsmodels fit and two figures).
+    Every notebook's text is compared so too, on this machine: nbval runs the committed notebooks
+    in ordinary kernels and test_outputs.py compares the build's reports with the same notebooks."""
+    stem = "06_provincial_benchmarking"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        nb = run(stem, tmp_path, lang="en")
+    assert any("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+    same_outputs(built_reports, nb, stem)
+
+
+def _raises_at_setup(stem, tmp_path, server, message, **params):
     with pytest.raises(papermill.PapermillExecutionError) as info:
-        run(stem, tmp_path, **params)
+        run(stem, tmp_path, server, **params)
     err = info.value
     assert message in str(err.evalue)
     # cell 0: parameters, cell 1: injected parameters, cell 2: setup(...) stops the run
     assert err.cell_index == 2 and "setup(" in err.source
 
 
-def test_unknown_language_stops_at_the_parameters(tmp_path):
-    _raises_at_setup("01_scale", tmp_path, "parameter lang must be one of ['zh', 'en'], got 'fr'", lang="fr")
+def test_unknown_language_stops_at_the_parameters(tmp_path, fork_server):
+    _raises_at_setup("01_scale", tmp_path, fork_server, "parameter lang must be one of ['zh', 'en'], got 'fr'",
+                     lang="fr")
 
 
-def test_unknown_province_stops_at_the_parameters(tmp_path):
-    _raises_at_setup("06_provincial_benchmarking", tmp_path, "parameter province must be one of the Table 1 provinces",
-                     province="火星")
+def test_unknown_province_stops_at_the_parameters(tmp_path, fork_server):
+    _raises_at_setup("06_provincial_benchmarking", tmp_path, fork_server,
+                     "parameter province must be one of the Table 1 provinces", province="火星")
 
 
-def test_benchmark_centres_on_another_province(tmp_path):
-    nb = run("06_provincial_benchmarking", tmp_path, lang="en", province="江苏")
+def test_benchmark_centres_on_another_province(tmp_path, fork_server):
+    nb = run("06_provincial_benchmarking", tmp_path, fork_server, lang="en", province="江苏")
     out = "\n".join(texts(nb))
     assert "Benchmark centred on Jiangsu" in out and "Multiple of Jiangsu" in out
 
 
-def test_reruns_are_byte_identical(tmp_path):
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    a = run("04_sectors", tmp_path / "a", lang="en")
-    b = run("04_sectors", tmp_path / "b", lang="en")
-    for nb in (a, b):
-        strip_volatile_metadata(nb)
-        for key in ("input_path", "output_path"):
-            nb.metadata.get("papermill", {}).pop(key, None)
-    assert nbformat.writes(a) == nbformat.writes(b)
+def test_reruns_are_byte_identical(tmp_path, fork_server, built_reports):
+    """A second execution writes the build's notebook file byte for byte, metadata included."""
+    nb = run("04_sectors", tmp_path, fork_server, lang="en")
+    strip_volatile_metadata(nb)
+    built = Job(NOTEBOOKS_DIR / "04_sectors.ipynb", "en").outputs(built_reports)["ipynb"]
+    assert nbformat.v4.writes(nb) + "\n" == built.read_text(encoding="utf-8")

@@ -49,8 +49,8 @@ def bars_by_origin(series: pd.DataFrame, title: str, ylabel: str, lang: str, dec
             ax.errorbar(i, r.value, yerr=[[r.value - r.lo], [r.hi - r.value]], color="#404040",
                         capsize=3, linewidth=1)
         if annotate:
-            ax.annotate(fmt(r.value, decimals, lang), (i, r.hi if pd.notna(r.hi) else r.value), ha="center", va="bottom",
-                        fontsize=8, xytext=(0, 2), textcoords="offset points")
+            ax.annotate(fmt(r.value, decimals, lang), (i, r.hi if pd.notna(r.hi) else r.value), ha="center",
+                        va="bottom", fontsize=8, xytext=(0, 2), textcoords="offset points")
     ax.set_xticks(list(x), [str(v) for v in series["label"]])
     ax.set_title(title)
     ax.set_ylabel(ylabel)
