@@ -155,6 +155,32 @@ def test_the_known_inconsistencies_are_found(result):
     assert by_id.loc["S2.5-03", "verdict"] == "ambiguous_wording"
 
 
+def test_one_misprint_is_blamed_once_and_its_cascade_is_explained(result):
+    """2.90% is the one figure at fault in §2.2: the 2020 GDP and R&D agree with every route that
+    does not read it (the turnover/GDP ratio and the turnover pin the GDP), so they stay consistent,
+    with the failing route explained by the diagnosed figure; the size-2 alternative flags nothing."""
+    by_id = result.set_index("claim_id")
+    assert by_id.loc["S2.2-12", "needed"] == "2.89" and "diagnosed misprint" in by_id.loc["S2.2-12", "detail"]
+    for cid in ("S2.2-02", "S2.2-10"):
+        assert by_id.loc[cid, "verdict"] == "consistent", cid
+        assert "fail only through the diagnosed figure S2.2-12" in by_id.loc[cid, "detail"], cid
+    assert set(result[result.verdict == "inconsistent"].claim_id) == {"S2.1-07", "S2.1-08", "S2.2-12"}
+    d = result.attrs["diagnoses"]
+    assert sorted(d.group.unique()) == [1, 2]  # two independent problems, each diagnosed on its own
+    g = {tuple(sorted(rows.fact_id)): rows for _, rows in d[d.smallest].groupby(["group", "diagnosis"])}
+    assert set(g) == {("S2.1-07",), ("S2.1-08",), ("S2.2-12",)}
+    assert d[d.fact_id == "S2.1-07"].competing.all() and not d[d.fact_id == "S2.2-12"].competing.any()
+    alternative = d[(d.group == d[d.fact_id == "S2.2-12"].group.iloc[0]) & ~d.smallest]
+    assert sorted(alternative.fact_id) == ["S2.2-10", "S2.2-14"]
+
+
+def test_competing_misprints_are_both_named_and_neither_singled_out(result):
+    by_id = result.set_index("claim_id")
+    for cid, other in (("S2.1-07", "S2.1-08"), ("S2.1-08", "S2.1-07")):
+        assert "one of competing diagnoses" in by_id.loc[cid, "detail"] and other in by_id.loc[cid, "detail"]
+    assert by_id.loc["S2.1-07", "needed"] == "3.46"  # (1.3636)^4 = 3.457…
+
+
 def test_contradicted_external_figure_is_reported_with_its_consequences(result):
     by_id = result.set_index("claim_id")
     assert by_id.loc["S2.2-10", "external_verdict"] == "contradicted"

@@ -32,6 +32,7 @@ import pandas as pd
 
 from techmarket.checks import EXT_DIFFERS, external_agreement
 from techmarket.claim_routes import ROUTES
+from techmarket.culprits import diagnoses_table, eligible, fact_interval, holds, network, verdict_changes
 from techmarket.errors import TechmarketError
 from techmarket.i18n import Bilingual
 from techmarket.i18n import qualifier as qualifier_label
@@ -407,10 +408,14 @@ def run_audit(claims: pd.DataFrame | None = None, facts: pd.DataFrame | None = N
     claims = load_claims(facts=facts) if claims is None else claims
     derived = derived_values(facts, external) if derived is None else derived
     sources = Sources(facts, external, derived)
+    audited = [(claim, *audit_claim(claim, sources)) for _, claim in claims.iterrows()]
+    net, changes = _diagnosis(claims, audited, sources)
     rows = []
-    for _, claim in claims.iterrows():
-        verdict, results = audit_claim(claim, sources)
+    for claim, verdict, results in audited:
         fact = _fact(claim, facts)
+        change = changes.get(str(claim["claim_id"]))
+        if change is not None:
+            verdict = Verdict(change.verdict, change.detail, verdict.rounding_only and change.verdict == "consistent")
         ext_verdict, contradicting = external_verdict(fact, external)
         ext_detail = _external_detail(fact, ext_verdict, contradicting, external, claims, sources)
         first = results[0] if results else None
@@ -424,8 +429,44 @@ def run_audit(claims: pd.DataFrame | None = None, facts: pd.DataFrame | None = N
             "detail": verdict.detail.en, "detail_zh": verdict.detail.zh,
             "arithmetic": " | ".join(f"{r.arithmetic} = {_fmt(r, claim['reported'])}" for r in results),
             "external_verdict": ext_verdict, "external_detail": ext_detail.en, "external_detail_zh": ext_detail.zh,
+            "needed": change.needed if change is not None else "",
         })
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out.attrs["diagnoses"] = diagnoses_table(net, facts)
+    return out
+
+
+def _diagnosis(claims: pd.DataFrame, audited: list, sources: Sources):
+    """The network of the registry's routes, diagnosed; the verdicts it changes, by claim id."""
+    facts = sources.facts
+    net = network(claims, sources, ROUTES, _years, lambda c: _fact(c, facts))
+    failing = {}
+    for claim, _, results in audited:
+        fact = _fact(claim, facts)
+        if eligible(claim, fact) and results:
+            printed = fact_interval(fact)
+            failing[str(claim["claim_id"])] = [f"{claim['claim_id']}#{i + 1}" for i, r in enumerate(results)
+                                               if not holds(printed, r.interval)]
+    return net, verdict_changes(net, facts, failing)
+
+
+def diagnoses_text(diagnoses: pd.DataFrame) -> str:
+    """The independent problems found, one paragraph per group of connected conflicts: the
+    smallest diagnoses (competing, or the one figure at fault) and the larger alternatives."""
+    if diagnoses.empty:
+        return "Diagnosis: every route holds; no printed figure is at fault."
+    lines = [f"Diagnosis: {diagnoses.group.nunique()} independent problem(s)"]
+    for g, rows in diagnoses.groupby("group", sort=True):
+        smallest = rows[rows.smallest]
+        fixes = [" + ".join(f"{r.fact_id} {r.printed} {r.unit} → {r.needed}" for r in d.itertuples())
+                 for _, d in smallest.groupby("diagnosis", sort=True)]
+        head = ("competing explanations, none singled out: " + " | ".join(fixes) if rows.competing.iloc[0]
+                else f"the figure at fault: {fixes[0]}")
+        lines.append(f"  {g}. {head}")
+        alternatives = [" + ".join(d.fact_id) for _, d in rows[~rows.smallest].groupby("diagnosis", sort=True)]
+        if alternatives:
+            lines.append(f"     larger alternatives (flag nothing): {'; '.join(alternatives)}")
+    return "\n".join(lines)
 
 
 def summary(audit: pd.DataFrame) -> pd.DataFrame:

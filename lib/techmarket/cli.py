@@ -116,6 +116,7 @@ def _verify(args: argparse.Namespace) -> int:
         VERDICTS,
         FormulaError,
         compare_snapshot,
+        diagnoses_text,
         run_audit,
         summary,
     )
@@ -157,6 +158,7 @@ def _verify(args: argparse.Namespace) -> int:
     print()
     print(summary(audit).pivot_table(index="value", columns="table", values="claims", aggfunc="sum", fill_value=0)
           .reindex(known).dropna(how="all").astype(int).to_string())
+    print(f"\n{diagnoses_text(audit.attrs['diagnoses'])}")
     if args.csv is None and args.data_dir is not None:
         # reports/ holds the audit of data/; an audit of another folder is written only where asked
         print("\nfull audit not written (give --csv PATH to write it)")
