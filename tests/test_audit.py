@@ -185,10 +185,18 @@ def test_contradicted_external_figure_is_reported_with_its_consequences(result):
     by_id = result.set_index("claim_id")
     assert by_id.loc["S2.2-10", "external_verdict"] == "contradicted"
     detail = by_id.loc["S2.2-10", "external_detail"]
-    assert "3479.9" in detail and "C-01 (> 100 %): consistent → inconsistent" in detail
+    assert "3479.9" in detail and "C-01 (> 100 %): route {S2.1-03} / {S2.2-10} * 100 goes from" in detail
+    assert "to 99.60 (consistent → inconsistent)" in detail  # 3465.92 / 3479.9 = 99.598 %
     detail_zh = by_id.loc["S2.2-10", "external_detail_zh"]
-    assert "改用正式数 3479.9 亿元" in detail_zh and "C-01 (> 100 %)：一致 → 不一致" in detail_zh
+    assert "改用正式数 3479.9 亿元" in detail_zh and "（一致 → 不一致）" in detail_zh
     assert by_id.loc["S2.2-02", "external_verdict"] == "confirmed"
+    # the revision lands on the claims computed from the R&D figure, in their own rows, and only there:
+    # the 2020 turnover (a primary figure that merely appears in a check route of R&D) is untouched
+    for cid in ("C-01", "S2.2-14"):
+        assert by_id.loc[cid, "external_verdict"] == "overturned_by_final", cid
+        own = by_id.loc[cid, "external_detail"]
+        assert "EXT-110 3479.9" in own and "no longer holds" in own, own
+    assert "S2.1-03 (" not in detail and by_id.loc["S2.1-03", "external_verdict"] == "not_covered"
     assert by_id.loc["S2.2-01", "external_verdict"] == "differs_from_preliminary"
 
 

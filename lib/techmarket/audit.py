@@ -40,8 +40,8 @@ from techmarket.i18n import verdict as verdict_label
 from techmarket.metrics import Interval, decimals_of, needed_miss, printed_value, round_half_up, value_interval
 
 VERDICTS = ("inconsistent", "ambiguous_wording", "undecidable", "consistent", "primary")
-EXTERNAL_VERDICTS = ("contradicted", "disputed", "differs_from_preliminary", "confirmed", "confirmed_preliminary",
-                     "not_covered")
+EXTERNAL_VERDICTS = ("contradicted", "overturned_by_final", "disputed", "differs_from_preliminary", "confirmed",
+                     "confirmed_preliminary", "not_covered")
 REF = re.compile(r"\{([^{}]+)\}")
 EXTERNAL_SERIES = {"turnover": "turnover", "contracts": "contracts", "tech_transaction_value": "tech_transaction_value",
                    "gdp": "gdp", "rd_expenditure": "rd_expenditure", "rd_to_gdp": "rd_intensity"}
@@ -359,28 +359,60 @@ def _fact(claim: pd.Series, facts: pd.DataFrame) -> pd.Series | None:
     return facts[facts.fact_id == claim["fact_id"]].iloc[0]
 
 
-def what_changes(fact_id: str, value_text: str, unit: str, claims: pd.DataFrame, sources: Sources) -> list[Bilingual]:
-    """Re-audit every claim whose routes use ``fact_id`` with the figure replaced; report changes."""
+def computed(claim: pd.Series) -> bool:
+    """A claim the paper computes from other figures (a ratio, share, multiple, growth rate,
+    comparison, rank), as opposed to a primary figure (a level or count in money or units)."""
+    return claim["kind"] not in ("level", "count") or claim["unit"] == "%"
+
+
+@dataclass(frozen=True)
+class Consequence:
+    """A claim computed from a figure, recomputed with that figure replaced by a final release."""
+
+    claim_id: str
+    head: str          # the claim as printed: id, value, unit
+    formula: str       # the route that reads the figure
+    before: str        # its interval with the paper's figure, and with the final one
+    after: str
+    verdict_before: str
+    verdict_after: str
+
+    def text(self) -> Bilingual:
+        zh = (f"{self.head}：路径 {self.formula} 由 {self.before} 变为 {self.after}"
+              f"（{verdict_label(self.verdict_before, 'zh')} → {verdict_label(self.verdict_after, 'zh')}）")
+        en = (f"{self.head}: route {self.formula} goes from {self.before} to {self.after} "
+              f"({self.verdict_before} → {self.verdict_after})")
+        return Bilingual(zh, en)
+
+
+def what_changes(fact_id: str, value_text: str, unit: str, claims: pd.DataFrame,
+                 sources: Sources) -> list[Consequence]:
+    """Recompute every claim computed from ``fact_id`` (a ratio, share, comparison … one of whose
+    routes takes it as an input) with the figure replaced; report each route that reads it, and
+    the claim's verdict before and after. A primary figure (a level, a count) that merely appears
+    in a check route of the figure is not computed from it and never changes."""
     swapped = Sources(sources.facts, sources.external, sources.derived, {fact_id: (value_text, unit)})
     out = []
     for _, claim in claims.iterrows():
-        routes = ROUTES.get(str(claim["claim_id"]), [])
-        if claim["claim_id"] == fact_id or not any("{" + fact_id in f for f in routes):
+        cid = str(claim["claim_id"])
+        routes = ROUTES.get(cid, [])
+        reading = [f for f in routes if "{" + fact_id + "}" in f or "{" + fact_id + ":" in f]
+        if cid == fact_id or not computed(claim) or not reading:
             continue
         before, before_r = audit_claim(claim, sources)
         after, after_r = audit_claim(claim, swapped)
-        if before.verdict != after.verdict:
-            head = f"{claim['claim_id']} ({claim['reported']} {claim['unit']})"
-            again = _fmt(after_r[0], claim["reported"], 0)
-            out.append(Bilingual(
-                f"{head}：{verdict_label(before.verdict, 'zh')} → {verdict_label(after.verdict, 'zh')}（重算 {again}）",
-                f"{head}: {before.verdict} → {after.verdict} (recomputed {again})"))
+        for i, formula in enumerate(routes):
+            if formula in reading:
+                out.append(Consequence(cid, f"{cid} ({claim['reported']} {claim['unit']})", formula,
+                                       _fmt(before_r[i], claim["reported"], 0), _fmt(after_r[i], claim["reported"], 0),
+                                       before.verdict, after.verdict))
     return out
 
 
 def _external_detail(fact: pd.Series | None, ext_verdict: str, contradicting: list[pd.Series],
-                     external: pd.DataFrame, claims: pd.DataFrame, sources: Sources) -> Bilingual:
-    """The releases behind an external verdict and, where a final release differs, what changes."""
+                     external: pd.DataFrame, changes: list[Consequence]) -> Bilingual:
+    """The releases behind an external verdict and, where a final release differs, what changes
+    (``changes``: the claims computed from the figure, recomputed with the final release)."""
     if fact is None or ext_verdict == "not_covered":
         return Bilingual("", "")
     detail = Bilingual.join([
@@ -390,8 +422,8 @@ def _external_detail(fact: pd.Series | None, ext_verdict: str, contradicting: li
     if not contradicting:
         return detail
     final, ids = contradicting[0], ", ".join(str(r["ext_id"]) for r in contradicting)
-    changes = what_changes(str(fact["fact_id"]), str(final["value_text"]), str(final["unit"]), claims, sources)
-    then = Bilingual.join(changes) if changes else Bilingual("其他论断的判断都不变", "no other claim's verdict changes")
+    then = (Bilingual.join([c.text() for c in changes]) if changes
+            else Bilingual("没有论断由此数算出", "no claim is computed from this figure"))
     figure = f"{final['value_text']} {final['unit']}"
     return Bilingual(f"{detail.zh} || 不符：{ids} || 改用正式数 {figure}：{then.zh}",
                      f"{detail.en} || differs: {ids} || with the final figure {figure}: {then.en}")
@@ -411,13 +443,32 @@ def run_audit(claims: pd.DataFrame | None = None, facts: pd.DataFrame | None = N
     audited = [(claim, *audit_claim(claim, sources)) for _, claim in claims.iterrows()]
     net, changes = _diagnosis(claims, audited, sources)
     rows = []
+    external_verdicts = {str(c["claim_id"]): external_verdict(_fact(c, facts), external) for c, _, _ in audited}
+    consequences: dict[str, list[Consequence]] = {}  # by the fact a final release contradicts
+    overturned: dict[str, list[tuple[pd.Series, Consequence]]] = {}  # by the claim it overturns
+    for cid, (_, contradicting) in external_verdicts.items():
+        if contradicting:
+            final = contradicting[0]
+            consequences[cid] = what_changes(cid, str(final["value_text"]), str(final["unit"]), claims, sources)
+            for c in consequences[cid]:
+                if c.verdict_after == "inconsistent" and c.verdict_before != "inconsistent":
+                    overturned.setdefault(c.claim_id, []).append((final, c))
     for claim, verdict, results in audited:
         fact = _fact(claim, facts)
         change = changes.get(str(claim["claim_id"]))
         if change is not None:
             verdict = Verdict(change.verdict, change.detail, verdict.rounding_only and change.verdict == "consistent")
-        ext_verdict, contradicting = external_verdict(fact, external)
-        ext_detail = _external_detail(fact, ext_verdict, contradicting, external, claims, sources)
+        ext_verdict, contradicting = external_verdicts[str(claim["claim_id"])]
+        ext_detail = _external_detail(fact, ext_verdict, contradicting, external,
+                                      consequences.get(str(claim["claim_id"]), []))
+        if ext_verdict == "not_covered" and str(claim["claim_id"]) in overturned:
+            ext_verdict = "overturned_by_final"
+            ext_detail = Bilingual.join([Bilingual(
+                f"改用正式数 {r['ext_id']} {r['value_text']} {r['unit']}（{r['publisher']}）：路径 {c.formula} "
+                f"由 {c.before} 变为 {c.after}，论断不再成立",
+                f"with the final release {r['ext_id']} {r['value_text']} {r['unit']} ({r['publisher']}): route "
+                f"{c.formula} goes from {c.before} to {c.after} and the claim no longer holds")
+                for r, c in overturned[str(claim["claim_id"])]])
         first = results[0] if results else None
         rows.append({
             "claim_id": claim["claim_id"], "section": claim["section"], "kind": claim["kind"],

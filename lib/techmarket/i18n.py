@@ -93,6 +93,7 @@ def qualifier(name: str, lang: str) -> str:
 VERDICTS_ZH = {
     "inconsistent": "不一致", "ambiguous_wording": "表述有歧义", "undecidable": "四舍五入后无法判定",
     "consistent": "一致", "primary": "原始数字（无从核对）", "contradicted": "与正式发布不符",
+    "overturned_by_final": "改用正式数后不成立",
     "disputed": "各发布互相矛盾", "differs_from_preliminary": "与初步数不同", "confirmed": "与正式发布一致",
     "confirmed_preliminary": "与初步数一致", "not_covered": "无外部数据",
 }
