@@ -123,23 +123,29 @@ class Sources:
     derived: pd.DataFrame
     overrides: dict[str, tuple[str, str]] = field(default_factory=dict)  # fact_id -> (value text, unit)
 
+    def __post_init__(self) -> None:
+        self.fact_rows = {str(r["fact_id"]): r for _, r in self.facts.iterrows()}
+        self.release_rows = {str(r["ext_id"]): r for _, r in self.external.iterrows()}
+
+    def fact_of(self, claim: pd.Series) -> pd.Series | None:
+        """The fact a claim about a printed number names; None for a comparison claim."""
+        return self.fact_rows[str(claim["fact_id"])] if claim["fact_id"] else None
+
     def figure(self, ref: str) -> Figure:
         """Resolve '{...}' content: a fact id, EXT-nnn, or D:indicator|geo|year[|category[|measure]]."""
         ref, _, unit = ref.partition(":") if not ref.startswith("D:") else (ref, "", "")
         if ref.startswith("D:"):
             return self._derived(ref[2:])
         if ref.startswith("EXT-"):
-            rows = self.external[self.external.ext_id == ref]
-            if len(rows) != 1:
+            if ref not in self.release_rows:
                 raise FormulaError(f"no official release {ref}")
-            r = rows.iloc[0]
+            r = self.release_rows[ref]
             text, own_unit, lineage = str(r.value_text), str(r.unit), frozenset()
             label = f"{ref} {text} {own_unit}"
         else:
-            rows = self.facts[self.facts.fact_id == ref]
-            if len(rows) != 1:
+            if ref not in self.fact_rows:
                 raise FormulaError(f"no fact {ref}")
-            r = rows.iloc[0]
+            r = self.fact_rows[ref]
             text, own_unit = self.overrides.get(ref, (str(r.value), str(r.unit)))
             lineage = frozenset({ref})
             label = f"{ref} {text} {own_unit}"
@@ -346,17 +352,11 @@ def _years(fact: pd.Series | None) -> int | None:
 
 
 def audit_claim(claim: pd.Series, sources: Sources) -> tuple[Verdict, list[RouteResult]]:
-    fact = _fact(claim, sources.facts)
+    fact = sources.fact_of(claim)
     qualifier = str(fact["qualifier"]) if fact is not None else "exact"
     results = [evaluate_route(f, sources, own_fact=claim["fact_id"] or None, years=_years(fact))
                for f in ROUTES.get(str(claim["claim_id"]), [])]
     return judge(claim, qualifier, results), results
-
-
-def _fact(claim: pd.Series, facts: pd.DataFrame) -> pd.Series | None:
-    if not claim["fact_id"]:
-        return None
-    return facts[facts.fact_id == claim["fact_id"]].iloc[0]
 
 
 def computed(claim: pd.Series) -> bool:
@@ -443,7 +443,7 @@ def run_audit(claims: pd.DataFrame | None = None, facts: pd.DataFrame | None = N
     audited = [(claim, *audit_claim(claim, sources)) for _, claim in claims.iterrows()]
     net, changes = _diagnosis(claims, audited, sources)
     rows = []
-    external_verdicts = {str(c["claim_id"]): external_verdict(_fact(c, facts), external) for c, _, _ in audited}
+    external_verdicts = {str(c["claim_id"]): external_verdict(sources.fact_of(c), external) for c, _, _ in audited}
     consequences: dict[str, list[Consequence]] = {}  # by the fact a final release contradicts
     overturned: dict[str, list[tuple[pd.Series, Consequence]]] = {}  # by the claim it overturns
     for cid, (_, contradicting) in external_verdicts.items():
@@ -454,7 +454,7 @@ def run_audit(claims: pd.DataFrame | None = None, facts: pd.DataFrame | None = N
                 if c.verdict_after == "inconsistent" and c.verdict_before != "inconsistent":
                     overturned.setdefault(c.claim_id, []).append((final, c))
     for claim, verdict, results in audited:
-        fact = _fact(claim, facts)
+        fact = sources.fact_of(claim)
         change = changes.get(str(claim["claim_id"]))
         if change is not None:
             verdict = Verdict(change.verdict, change.detail, verdict.rounding_only and change.verdict == "consistent")
@@ -490,10 +490,10 @@ def run_audit(claims: pd.DataFrame | None = None, facts: pd.DataFrame | None = N
 def _diagnosis(claims: pd.DataFrame, audited: list, sources: Sources):
     """The network of the registry's routes, diagnosed; the verdicts it changes, by claim id."""
     facts = sources.facts
-    net = network(claims, sources, ROUTES, _years, lambda c: _fact(c, facts))
+    net = network(claims, sources, ROUTES, _years, sources.fact_of)
     failing = {}
     for claim, _, results in audited:
-        fact = _fact(claim, facts)
+        fact = sources.fact_of(claim)
         if eligible(claim, fact) and results:
             printed = fact_interval(fact)
             failing[str(claim["claim_id"])] = [f"{claim['claim_id']}#{i + 1}" for i, r in enumerate(results)

@@ -53,7 +53,6 @@ def route_constraint(route_id: str, claim_fact: pd.Series, formula: str, years: 
     from techmarket.audit import REF, _evaluate
 
     text = formula.replace("{years}", str(years)) if years is not None else formula
-    facts = sources.facts.set_index("fact_id")
     variables: dict[str, tuple[str, Interval]] = {}  # name -> (fact id, conversion factor)
     constants: dict[str, Interval] = {}
 
@@ -61,7 +60,7 @@ def route_constraint(route_id: str, claim_fact: pd.Series, formula: str, years: 
         name = f"v{len(variables) + len(constants)}"
         ref, _, unit = m.group(1).partition(":")
         if ref in figures and not ref.startswith(("EXT-", "D:")):
-            own = str(facts.loc[ref, "unit"])
+            own = str(sources.fact_rows[ref]["unit"])
             variables[name] = (ref, Interval.point(factor_between(own, unit) if unit and unit != own else 1))
         else:
             constants[name] = sources.figure(m.group(1)).interval
@@ -90,11 +89,11 @@ def network(claims: pd.DataFrame, sources, routes: dict[str, list[str]], years_o
 
     cases = [(claim, fact) for _, claim in claims.iterrows()
              if eligible(claim, fact := fact_of(claim)) and routes.get(str(claim["claim_id"]))]
-    by_id = sources.facts.set_index("fact_id")
+    rows = sources.fact_rows
     read = {m.partition(":")[0] for _, f in cases for formula in routes[str(f["fact_id"])]
             for m in REF.findall(formula)}
-    read = {r for r in read if r in by_id.index and by_id.loc[r, "qualifier"] == "exact"}
-    figures = {fid: fact_interval(by_id.loc[fid]) for fid in sorted(read | {str(f["fact_id"]) for _, f in cases})}
+    read = {r for r in read if r in rows and rows[r]["qualifier"] == "exact"}
+    figures = {fid: fact_interval(rows[fid]) for fid in sorted(read | {str(f["fact_id"]) for _, f in cases})}
     constraints = [route_constraint(f"{c['claim_id']}#{i + 1}", f, formula, years_of(f), sources, figures)
                    for c, f in cases for i, formula in enumerate(routes[str(c["claim_id"])])]
     return Network(figures, constraints, diagnose(figures, constraints))
