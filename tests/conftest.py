@@ -87,24 +87,8 @@ def copy_tree(tmp_path: Path):
     return make
 
 
-# --- built reports and kernels, shared by the tests that need them --------------------------
-# The suite runs on every core (pytest-xdist). A notebook's cells must run in one kernel, so
-# nbval's items of one notebook go to one worker; tests that need built reports share one build,
-# made once under a file lock (a no-op when the reports are current).
-def pytest_addoption(parser):
-    parser.addoption("--fresh-build", action="store_true",
-                     help="build the reports into a scratch copy of the project instead of bringing reports/ "
-                          "up to date (for checking outputs under another BLAS kernel or font set-up)")
-
-
-@pytest.hookimpl(wrapper=True)  # around every other implementation: the groups are set before xdist reads them
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if item.nodeid.startswith("notebooks/"):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
-    return (yield)
-
-
+# --- built reports and kernels, shared by the tests that need them (the pytest plumbing that
+# groups nbval's cells and forks nbval's kernels is in the top-level conftest.py)
 @contextlib.contextmanager
 def _exclusive(lock_file: Path):
     import fcntl

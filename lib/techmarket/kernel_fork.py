@@ -294,9 +294,10 @@ class ForkedKernel:
         self.send_signal(signal.SIGTERM)
 
 
-def kernel_manager_for(server: ServerInfo):
-    """An ``AsyncKernelManager`` class whose kernels are forked by ``server``."""
-    from jupyter_client import AsyncKernelManager
+def kernel_manager_for(server: ServerInfo, blocking: bool = False):
+    """An ``AsyncKernelManager`` class (a blocking ``KernelManager`` with ``blocking``, as nbval
+    uses) whose kernels are forked by ``server``."""
+    from jupyter_client import AsyncKernelManager, KernelManager
     from jupyter_client.provisioning import LocalProvisioner
     from traitlets import Unicode
 
@@ -317,7 +318,7 @@ def kernel_manager_for(server: ServerInfo):
             self.cwd = cwd
             return self.connection_info
 
-    class ForkingKernelManager(AsyncKernelManager):
+    class ForkingKernelManager(KernelManager if blocking else AsyncKernelManager):
         transport = Unicode("ipc")  # local sockets: no TCP ports, nothing to encrypt
 
         async def _async_pre_start_kernel(self, **kw):
