@@ -36,7 +36,7 @@ test-outputs: $(STAMP) ## Only the checks of notebook outputs, on a fresh build 
 	$(PY) -m pytest -n $(TEST_WORKERS) --fresh-build notebooks tests/test_outputs.py tests/test_notebooks.py
 
 lint: $(STAMP) ## Lint code and notebooks (ruff, pinned in the lock)
-	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff check --no-cache .
 
 lab: $(STAMP) ## Open JupyterLab on the notebooks with the project kernel (as root too)
 	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)

@@ -4,6 +4,7 @@ from a warm server. The tests' fixtures are in tests/conftest.py."""
 from __future__ import annotations
 
 import pytest
+
 from techmarket.paths import PROJ_ROOT
 
 

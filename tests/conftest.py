@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from techmarket.paths import EXTERNAL_CSV, FACTS_CSV, PROJ_ROOT, SHARED_EXTERNAL_CSV, SHARED_PAPER
 
 

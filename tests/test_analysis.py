@@ -4,6 +4,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+
 from techmarket.analysis import (
     carried,
     concentration_ratio,

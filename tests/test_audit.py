@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import set_cell
+
 from techmarket import audit
 from techmarket.audit import CircularRouteError, RouteResult, Sources, evaluate_route, judge
 from techmarket.derive import derived_values
 from techmarket.errors import DataValidationError
 from techmarket.loaders import load_claims, load_external, load_facts
 from techmarket.metrics import Interval
+
+from conftest import set_cell
 
 
 @pytest.fixture(scope="module")
@@ -131,8 +133,9 @@ def test_registry_spans_are_verbatim(paper_text):
 
 
 def test_claim_must_repeat_its_facts_value(tmp_path):
-    from conftest import read_rows, write_rows
     from techmarket.paths import CLAIMS_CSV
+
+    from conftest import read_rows, write_rows
 
     rows = read_rows(CLAIMS_CSV)
     set_cell(rows, "S2.1-04", "reported", "4.38")

@@ -9,12 +9,14 @@ import sys
 
 import pandas as pd
 import pytest
-from conftest import read_rows, set_cell, write_rows
+
 from techmarket import schema
 from techmarket.cli import main
 from techmarket.errors import DataPackageError, DataValidationError, Problem
 from techmarket.loaders import data_files, load_claims, load_external, load_facts
 from techmarket.paths import CLAIMS_CSV, DATAPACKAGE, EXTERNAL_CSV, FACTS_CSV, PROJ_ROOT, SHARED_PAPER
+
+from conftest import read_rows, set_cell, write_rows
 
 BOM = b"\xef\xbb\xbf"
 LOADERS = {"facts": (FACTS_CSV, load_facts), "claims": (CLAIMS_CSV, load_claims),

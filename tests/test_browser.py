@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from techmarket.build import LANGS
 from techmarket.fonts import WEB_FONT_FAMILY
 from techmarket.paths import NOTEBOOKS_DIR

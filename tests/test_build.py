@@ -3,6 +3,7 @@ import stat
 
 import nbformat
 import pytest
+
 from techmarket.build import atomic_write, strip_volatile_metadata
 
 
@@ -43,6 +44,7 @@ def test_strip_volatile_metadata():
 import shutil  # noqa: E402
 
 import nbformat as nbf  # noqa: E402
+
 from techmarket.build import (  # noqa: E402
     BuildError,
     Project,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import nbformat as nbf
 import pytest
+
 import techmarket.build as tb
 from techmarket.build import NotebookError, Project, build, plan, record_built, stale
 from techmarket.paths import PROJ_ROOT

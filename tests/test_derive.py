@@ -3,6 +3,7 @@ from fractions import Fraction as F
 
 import pandas as pd
 import pytest
+
 from techmarket.derive import (
     Derivation,
     DerivationError,

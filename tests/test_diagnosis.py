@@ -10,6 +10,7 @@ import time
 from fractions import Fraction as F
 
 import pytest
+
 from techmarket.diagnosis import Constraint, Diagnosis, Group, conflicts, diagnose, explained_by
 from techmarket.metrics import Interval, cagr
 

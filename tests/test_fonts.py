@@ -6,6 +6,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
 from techmarket.fonts import CJK_FONT_FAMILY, missing_glyphs, register_cjk_font  # noqa: E402
 from techmarket.loaders import load_external, load_facts  # noqa: E402
 
@@ -54,6 +55,7 @@ def test_embedded_font_subset_covers_the_page_and_is_deterministic(tmp_path):
     import re
 
     from fontTools.ttLib import TTFont
+
     from techmarket.fonts import WEB_FONT_FAMILY, covers, font_face_css, subset_font
 
     text = "广东技术市场 Guangdong 3 465.92亿元"
@@ -78,6 +80,7 @@ def test_the_family_resolves_to_the_bundled_file_even_beside_a_system_copy(tmp_p
     import shutil
 
     from matplotlib import font_manager
+
     from techmarket.fonts import cjk_font_path
 
     system_copy = shutil.copy(cjk_font_path(), tmp_path / "NotoSansCJK-Regular.otf")

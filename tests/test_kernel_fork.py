@@ -16,6 +16,7 @@ import time
 import nbformat
 import papermill
 import pytest
+
 from techmarket.build import KERNEL, Job, Project
 from techmarket.kernel_fork import (
     ForkedKernel,
@@ -147,8 +148,9 @@ def test_a_kernel_that_dies_mid_notebook_fails_its_job_not_the_build(tmp_path):
 def test_a_forced_rebuild_of_a_real_report_is_byte_identical(built_reports, fork_server):
     """05 run and exported again (its kernel forked from the tests' server) writes the same bytes.
     Only the job runs: the index and the caches of the reports are left alone."""
-    from conftest import _exclusive
     from techmarket.build import base_font, run_job
+
+    from conftest import _exclusive
 
     job = Job(built_reports.notebooks_dir / "05_regions.ipynb", "zh")
     notebooks = sorted(p.name for p in built_reports.notebooks_dir.iterdir())

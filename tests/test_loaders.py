@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 
 import pytest
-from conftest import set_cell
+
 from techmarket.errors import DataValidationError
 from techmarket.loaders import load_external, load_facts
 from techmarket.paths import FACTS_CSV
+
+from conftest import set_cell
 
 
 # --- the real tables ------------------------------------------------------------------------

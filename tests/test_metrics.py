@@ -2,6 +2,7 @@
 from fractions import Fraction as F
 
 import pytest
+
 from techmarket.metrics import (
     Interval,
     cagr,

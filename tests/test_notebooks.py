@@ -8,10 +8,12 @@ import warnings
 import nbformat
 import papermill
 import pytest
-from notebook_rules import typed_numbers
+
 from techmarket.build import KERNEL, Job, notebooks, strip_volatile_metadata
 from techmarket.kernel_fork import kernel_manager_for
 from techmarket.paths import NOTEBOOKS_DIR
+
+from notebook_rules import typed_numbers
 
 EXPECTED = ["01_scale", "02_economic_contribution", "03_structure", "04_sectors", "05_regions",
             "06_provincial_benchmarking", "07_institutions_and_talent", "08_claims_audit"]

@@ -18,6 +18,7 @@ import nbformat
 import numpy as np
 import pytest
 from PIL import Image
+
 from techmarket.build import Job
 from techmarket.paths import NOTEBOOKS_DIR
 

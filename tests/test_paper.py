@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from techmarket.loaders import load_facts
 from techmarket.paper_checks import spans_not_in_paper, spans_not_stating_value, states_value
 

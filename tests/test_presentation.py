@@ -7,6 +7,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+
 from techmarket import checks, figures, i18n, report  # noqa: E402
 from techmarket.context import setup, study_period  # noqa: E402
 from techmarket.loaders import load_external, load_facts  # noqa: E402

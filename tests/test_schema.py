@@ -7,12 +7,14 @@ import re
 import shutil
 
 import pytest
-from conftest import read_rows, set_cell, write_rows
 from frictionless import Package
+
 from techmarket import schema
 from techmarket.errors import DataValidationError
 from techmarket.loaders import load_external, load_facts
 from techmarket.paths import DATA_DIR, DATAPACKAGE
+
+from conftest import read_rows, set_cell, write_rows
 
 
 def test_datapackage_is_valid_and_data_passes():

@@ -1,6 +1,7 @@
 from fractions import Fraction
 
 import pytest
+
 from techmarket.units import UnitError, canonical_unit, conversion_factor, to_canonical
 
 
