@@ -259,3 +259,44 @@ def test_chinese_details_are_written_in_chinese(result):
             assert not [w for w in ENGLISH_WORDING if w in text], (claim_id, column, text)
     assert (result.detail_zh != "").all() and (
         (result.external_detail_zh != "") == (result.external_detail != "")).all()
+
+
+def notebook_verdicts() -> list[tuple[str, str, str]]:
+    """(notebook, fact id, mark) of every row of the committed notebooks' "paper versus
+    recomputation" tables (Chinese: columns 出处 and 判断)."""
+    import nbformat
+    from bs4 import BeautifulSoup
+
+    from techmarket.paths import NOTEBOOKS_DIR
+
+    rows = []
+    for path in sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            for out in cell.get("outputs", []):
+                html = out.get("data", {}).get("text/html", "")
+                if "出处" not in html or "判断" not in html:
+                    continue
+                table = BeautifulSoup(html, "html.parser").find("table")
+                heads = [th.get_text() for th in table.find("thead").find_all("th")]
+                for tr in table.find("tbody").find_all("tr"):
+                    cells = dict(zip(heads[-len(tr.find_all(["td", "th"])):],
+                                     (c.get_text() for c in tr.find_all(["td", "th"])), strict=True))
+                    rows.append((path.stem, cells["出处"], cells["判断"][0]))
+    return rows
+
+
+def test_every_verdict_a_notebook_displays_is_verifys(result):
+    """A notebook row recomputes one claim by one route: ✓ where verify calls the claim
+    consistent, ✗ (or ≈ for approximate wording) where it calls it inconsistent; a claim with
+    ambiguous wording shows one row per reading, one ✓ and one ✗."""
+    verdicts = result.set_index("claim_id")["verdict"]
+    rows = notebook_verdicts()
+    assert len(rows) >= 40
+    marks: dict[str, set[str]] = {}
+    for _, fact_id, mark in rows:
+        marks.setdefault(fact_id, set()).add(mark)
+    expected = {"consistent": {"✓"}, "inconsistent": {"✗", "≈"}, "ambiguous_wording": {"✓", "✗"}}
+    wrong = {f: (sorted(m), verdicts.get(f, "no claim")) for f, m in marks.items()
+             if verdicts.get(f) not in expected
+             or not (m <= expected[verdicts[f]] if verdicts[f] != "ambiguous_wording" else m == expected[verdicts[f]])}
+    assert not wrong, wrong

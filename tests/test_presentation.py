@@ -99,3 +99,20 @@ def test_bars_by_origin_leaves_gaps_visible():
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert "no data" in texts
     plt.close(fig)
+
+
+def test_notebook_tables_judge_by_the_audits_rule():
+    """checks.Comparison and the audit judge with verdict_rule: a whole count is exact and a
+    lower bound ("1 300余家", more than 1 300) is not met by exactly 1 300."""
+    from techmarket.verdict_rule import holds
+
+    assert checks.compare("1300", Interval.point("1300"), "lower_bound", "家").verdict == checks.DIFFERS
+    assert checks.compare("1300", Interval.point("1301"), "lower_bound", "家").verdict == checks.CONSISTENT
+    assert checks.compare("33", Interval.point("33.4"), "exact", "家").verdict == checks.DIFFERS  # counts are exact
+    assert checks.compare("2.90", Interval("2.889", "2.8897"), "exact", "%").verdict == checks.DIFFERS
+    for printed, unit, computed, qualifier in [("1300", "家", Interval.point("1300"), "lower_bound"),
+                                              ("600", "万元", Interval.point("600"), "upper_bound"),
+                                              ("33", "家", Interval.point("33.4"), "exact"),
+                                              ("2.90", "%", Interval("2.889", "2.8897"), "exact")]:
+        verdict = checks.compare(printed, computed, qualifier, unit).verdict
+        assert (verdict == checks.CONSISTENT) == holds(printed, unit, computed, qualifier)

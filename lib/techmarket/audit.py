@@ -38,6 +38,7 @@ from techmarket.i18n import Bilingual
 from techmarket.i18n import qualifier as qualifier_label
 from techmarket.i18n import verdict as verdict_label
 from techmarket.metrics import Interval, decimals_of, needed_miss, printed_value, round_half_up, value_interval
+from techmarket.verdict_rule import meets
 
 VERDICTS = ("inconsistent", "ambiguous_wording", "undecidable", "consistent", "primary")
 EXTERNAL_VERDICTS = ("contradicted", "overturned_by_final", "disputed", "differs_from_preliminary", "confirmed",
@@ -250,15 +251,7 @@ def judge(claim: pd.Series, qualifier: str, results: list[RouteResult]) -> Verdi
                                                      f"neither reading fits: ratio = {ratio}"))
         return Verdict("ambiguous_wording",
                        Bilingual("在四舍五入范围内两种读法都成立", "both readings fit within rounding"))
-    states = []
-    for r in results:
-        if qualifier == "lower_bound":
-            ok = r.interval.hi > printed.lo
-        elif qualifier == "upper_bound":
-            ok = r.interval.lo < printed.hi
-        else:
-            ok = printed.intersects(r.interval)
-        states.append("consistent" if ok else "inconsistent")
+    states = ["consistent" if meets(printed, r.interval, qualifier) else "inconsistent" for r in results]
     v = _combine(states, results, reported, Bilingual(reported, reported), numeric=True, qualifier=qualifier)
     if v.verdict == "consistent" and qualifier == "exact" and "/" not in reported:
         d = decimals_of(reported)

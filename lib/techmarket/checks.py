@@ -11,6 +11,7 @@ import pandas as pd
 
 from techmarket.i18n import tr
 from techmarket.metrics import Interval, decimals_of, printed_value, round_half_up
+from techmarket.verdict_rule import holds
 
 CONSISTENT, DIFFERS, APPROX_DIFFERS = "consistent", "differs", "approx_differs"
 MARKS = {
@@ -25,16 +26,12 @@ class Comparison:
     printed: str
     qualifier: str
     computed: Interval
+    unit: str = ""
 
     @property
     def verdict(self) -> str:
-        if self.qualifier == "lower_bound":
-            ok = self.computed.hi >= Interval.printed(self.printed).lo
-        elif self.qualifier == "upper_bound":
-            ok = self.computed.lo <= Interval.printed(self.printed).hi
-        else:
-            ok = Interval.printed(self.printed).intersects(self.computed)
-        if ok:
+        """Judged by the audit's rule (``verdict_rule.holds``): one rule for the whole package."""
+        if holds(self.printed, self.unit, self.computed, self.qualifier):
             return CONSISTENT
         return APPROX_DIFFERS if self.qualifier == "approximate" else DIFFERS
 
@@ -46,8 +43,8 @@ class Comparison:
         return f"{lo}" if lo == hi else f"[{lo}, {hi}]"
 
 
-def compare(printed: str, computed: Interval, qualifier: str = "exact") -> Comparison:
-    return Comparison(printed, qualifier, computed)
+def compare(printed: str, computed: Interval, qualifier: str = "exact", unit: str = "") -> Comparison:
+    return Comparison(printed, qualifier, computed, unit)
 
 
 def check_table(ctx, rows: list[tuple[str, str, str, Interval]]) -> pd.DataFrame:
@@ -58,7 +55,7 @@ def check_table(ctx, rows: list[tuple[str, str, str, Interval]]) -> pd.DataFrame
     out = []
     for zh, en, fact_id, computed in rows:
         fact = ctx.fact(fact_id)
-        c = compare(str(fact["value"]), computed, str(fact["qualifier"]))
+        c = compare(str(fact["value"]), computed, str(fact["qualifier"]), str(fact["unit"]))
         out.append({
             tr(ctx.lang, "项目", "Item"): tr(ctx.lang, zh, en),
             tr(ctx.lang, "出处", "Fact"): fact_id,

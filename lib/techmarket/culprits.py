@@ -27,13 +27,14 @@ from techmarket.diagnosis import Constraint, Group, diagnose
 from techmarket.i18n import Bilingual
 from techmarket.metrics import Interval, decimals_of, printed_value, round_half_up
 from techmarket.units import factor_between
+from techmarket.verdict_rule import meets
 
 NOT_DIAGNOSED_KINDS = ("threshold", "order", "rank", "growth_multiple")  # judged by their own rules
 
 
 def holds(printed: Interval, computed: Interval) -> bool:
-    """The verdict rule for an exact printed value: some value both rounds to it and is computed."""
-    return printed.intersects(computed)
+    """The verdict rule (``verdict_rule.meets``) for an exact printed value."""
+    return meets(printed, computed)
 
 
 def eligible(claim: pd.Series, fact: pd.Series | None) -> bool:
