@@ -5,9 +5,12 @@ Verdicts (``VERDICTS``):
 
 - ``consistent``: every route's interval meets the claim's printed interval (for a rank, the
   ranks the route allows are exactly the claimed one; for a comparison, it holds for every
-  admissible input);
+  admissible input), or the routes that fail read a figure the diagnosis blames
+  (:mod:`techmarket.culprits`), and the detail says so;
 - ``inconsistent``: some route cannot be reconciled with the printed value at any admissible
-  input; the audit reports the values the claim would need and the size of the miss;
+  input; for a numeric claim with an exact printed value, only when the claim is in a smallest
+  diagnosis of its group of conflicts (alone, or competing with others), with the value it would
+  need (column ``needed``);
 - ``ambiguous_wording``: "增长了X倍" fits exactly one of its two readings (ratio X, or X+1)
   and the audit says which;
 - ``undecidable``: rounding leaves the comparison or rank open;
@@ -16,9 +19,11 @@ Verdicts (``VERDICTS``):
 External verdicts (``EXTERNAL_VERDICTS``): ``confirmed`` (a final release agrees within
 rounding), ``confirmed_preliminary`` (only preliminary or rounded releases, and they agree), ``disputed``
 (final releases disagree among themselves; the paper matches one of them),
-``contradicted`` (a final release differs: the audit recomputes every claim that uses the
-figure with the final value and reports what changes), ``differs_from_preliminary`` (only a
-preliminary release, and it differs), ``not_covered``.
+``contradicted`` (a final release differs: the audit recomputes every claim computed from the
+figure with the final value and reports, route by route, what changes), ``overturned_by_final``
+(the claim itself is computed from a figure a final release contradicts, and no longer holds
+with the final value), ``differs_from_preliminary`` (only a preliminary release, and it differs),
+``not_covered``. Every verdict is judged by :mod:`techmarket.verdict_rule`.
 """
 from __future__ import annotations
 
