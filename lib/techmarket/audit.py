@@ -37,7 +37,7 @@ import pandas as pd
 
 from techmarket.checks import EXT_DIFFERS, external_agreement
 from techmarket.claim_routes import ROUTES
-from techmarket.culprits import diagnoses_table, eligible, fact_interval, holds, network, verdict_changes
+from techmarket.culprits import diagnoses_table, eligible, fact_interval, network, verdict_changes
 from techmarket.errors import TechmarketError
 from techmarket.i18n import Bilingual
 from techmarket.i18n import qualifier as qualifier_label
@@ -495,7 +495,7 @@ def _diagnosis(claims: pd.DataFrame, audited: list, sources: Sources):
         if eligible(claim, fact) and results:
             printed = fact_interval(fact)
             failing[str(claim["claim_id"])] = [f"{claim['claim_id']}#{i + 1}" for i, r in enumerate(results)
-                                               if not holds(printed, r.interval)]
+                                               if not meets(printed, r.interval)]
     return net, verdict_changes(net, facts, failing)
 
 

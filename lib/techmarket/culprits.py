@@ -25,16 +25,11 @@ import pandas as pd
 
 from techmarket.diagnosis import Constraint, Group, diagnose
 from techmarket.i18n import Bilingual
-from techmarket.metrics import Interval, decimals_of, printed_value, round_half_up
+from techmarket.metrics import Interval, decimals_of, round_half_up, value_interval
 from techmarket.units import factor_between
 from techmarket.verdict_rule import meets
 
 NOT_DIAGNOSED_KINDS = ("threshold", "order", "rank", "growth_multiple")  # judged by their own rules
-
-
-def holds(printed: Interval, computed: Interval) -> bool:
-    """The verdict rule (``verdict_rule.meets``) for an exact printed value."""
-    return meets(printed, computed)
 
 
 def eligible(claim: pd.Series, fact: pd.Series | None) -> bool:
@@ -43,8 +38,9 @@ def eligible(claim: pd.Series, fact: pd.Series | None) -> bool:
 
 
 def fact_interval(fact: pd.Series) -> Interval:
-    """What a printed fact can be, in its own unit (as its routes compute it)."""
-    return printed_value(str(fact["value"]), str(fact["unit"]), str(fact["unit"]))
+    """What a printed fact can be, in its own unit (as its routes compute it), as the verdict rule
+    reads it."""
+    return value_interval(str(fact["value"]), str(fact["unit"]))
 
 
 def route_constraint(route_id: str, claim_fact: pd.Series, formula: str, years: int | None, sources,
@@ -73,7 +69,7 @@ def route_constraint(route_id: str, claim_fact: pd.Series, formula: str, years: 
         return _evaluate(tree, {**constants, **{n: env[f] * k for n, (f, k) in variables.items()}})
 
     inputs = tuple(dict.fromkeys(f for f, _ in variables.values()))
-    return Constraint(route_id, str(claim_fact["fact_id"]), inputs, evaluate, holds)
+    return Constraint(route_id, str(claim_fact["fact_id"]), inputs, evaluate, meets)
 
 
 @dataclass(frozen=True)
@@ -119,7 +115,7 @@ def verdict_changes(net: Network, facts: pd.DataFrame, failing: dict[str, list[s
     that fail, by claim."""
     by_id = facts.set_index("fact_id")
     out: dict[str, Change] = {}
-    blamed: dict[str, str] = {}  # figure -> how its group explains the failures
+    blamed: set[str] = set()  # the figures of every smallest diagnosis
     for g in net.groups:
         for d in g.smallest:
             others = [sorted(o.freed) for o in g.smallest if o is not d]
@@ -135,12 +131,12 @@ def verdict_changes(net: Network, facts: pd.DataFrame, failing: dict[str, list[s
                                        f"diagnosed misprint: with this figure freed every route holds; "
                                        f"it would need {need}")
                 out[fid] = Change("inconsistent", detail, need)
-                blamed[fid] = "competing" if g.competing else "diagnosed"
+                blamed.add(fid)
     routes = {c.route_id: c for c in net.constraints}
     for claim_id, route_ids in failing.items():
         if claim_id in out or not route_ids:
             continue
-        culprits = [sorted(set(routes[r].figures) & set(blamed)) if r in routes else [] for r in route_ids]
+        culprits = [sorted(routes[r].figures & blamed) if r in routes else [] for r in route_ids]
         if all(culprits):
             names = ", ".join(sorted({f for c in culprits for f in c}))
             out[claim_id] = Change("consistent", Bilingual(
