@@ -100,12 +100,17 @@ def _exclusive(lock_file: Path):
         yield
 
 
-def copy_project(root: Path) -> Path:
-    """A copy of what a build reads (data, lib, notebooks, the lock) under ``root``, with the
-    project's subsets of the CJK font (a cache by content: the copy's sources are the same)."""
-    for name in ("data", "lib", "notebooks"):
+def copy_project(root: Path, notebooks: bool = True) -> Path:
+    """A copy of what a build reads (data, lib, the lock, and the notebooks unless ``notebooks``
+    is false: then an empty notebooks folder) under ``root``. With the notebooks, the copy also
+    gets the project's subsets of the CJK font (a cache by content: its sources are the same)."""
+    for name in ("data", "lib"):
         shutil.copytree(PROJ_ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     shutil.copy(PROJ_ROOT / "requirements.lock", root / "requirements.lock")
+    if not notebooks:
+        (root / "notebooks").mkdir()
+        return root
+    shutil.copytree(PROJ_ROOT / "notebooks", root / "notebooks")
     for font in (PROJ_ROOT / "reports" / ".cache").glob("cjk-base-*.otf"):
         (root / "reports" / ".cache").mkdir(parents=True, exist_ok=True)
         shutil.copy(font, root / "reports" / ".cache" / font.name)

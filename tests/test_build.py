@@ -41,7 +41,6 @@ def test_strip_volatile_metadata():
 
 
 # --- planning, cache, failure isolation --------------------------------------------------------
-import shutil  # noqa: E402
 
 import nbformat as nbf  # noqa: E402
 
@@ -55,7 +54,6 @@ from techmarket.build import (  # noqa: E402
     record_built,
     stale,
 )
-from techmarket.paths import PROJ_ROOT  # noqa: E402
 
 
 def test_plan_validates_everything_before_running():
@@ -85,15 +83,9 @@ def test_cli_rejects_malformed_options(capsys):
 
 
 def _copy_project(tmp_path, notebooks=True):
-    root = tmp_path / "proj"
-    shutil.copytree(PROJ_ROOT / "data", root / "data")
-    shutil.copytree(PROJ_ROOT / "lib", root / "lib", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    shutil.copy(PROJ_ROOT / "requirements.lock", root / "requirements.lock")
-    if notebooks:
-        shutil.copytree(PROJ_ROOT / "notebooks", root / "notebooks")
-    else:
-        (root / "notebooks").mkdir()
-    return Project(root)
+    from conftest import copy_project
+
+    return Project(copy_project(tmp_path / "proj", notebooks))
 
 
 def _mark_built(project, jobs):

@@ -14,7 +14,8 @@ import pytest
 
 import techmarket.build as tb
 from techmarket.build import NotebookError, Project, build, plan, record_built, stale
-from techmarket.paths import PROJ_ROOT
+
+from conftest import copy_project
 
 NOTEBOOKS = ("01_ok", "02_other")
 
@@ -30,11 +31,7 @@ def _tiny(path: Path, body: str, params: str = 'lang = "zh"', data: list[str] | 
 
 
 def _new_project(root: Path) -> Project:
-    root.mkdir(parents=True)
-    shutil.copytree(PROJ_ROOT / "data", root / "data")
-    shutil.copytree(PROJ_ROOT / "lib", root / "lib", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    shutil.copy(PROJ_ROOT / "requirements.lock", root / "requirements.lock")
-    (root / "notebooks").mkdir()
+    copy_project(root, notebooks=False)
     for name in NOTEBOOKS:
         _tiny(root / "notebooks" / f"{name}.ipynb", f'print("{name}", lang)')
     return Project(root)
