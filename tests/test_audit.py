@@ -7,11 +7,15 @@ import pandas as pd
 import pytest
 
 from techmarket import audit
-from techmarket.audit import CircularRouteError, RouteResult, Sources, evaluate_route, judge
+from techmarket.audit import CircularRouteError, evaluate_route
+from techmarket.claim_routes import routes as claim_routes
 from techmarket.derive import derived_values
 from techmarket.errors import DataValidationError
+from techmarket.formula import FormulaError
+from techmarket.judge import RouteResult, judge
 from techmarket.loaders import load_claims, load_external, load_facts
 from techmarket.metrics import Interval
+from techmarket.sources import Sources
 
 from conftest import set_cell
 
@@ -93,7 +97,7 @@ def test_bounds_are_judged_on_their_side():
 
 # --- routes ---------------------------------------------------------------------------------
 def test_route_arithmetic_by_hand(sources):
-    r = evaluate_route("{S2.1-03:万元} / {S2.1-02}", sources, own_fact="S2.1-10")
+    r = evaluate_route("{S2.1-03 in 万元} / {S2.1-02}", sources, own_fact="S2.1-10")
     # 3465.92亿元 = 34 659 200万元 ± 50; 39 845 contracts exactly
     assert r.interval.lo == Interval.printed("3465.92").lo * 10000 / 39845
     assert round(r.point, 2) == 869.85 and r.lineage == {"S2.1-03", "S2.1-02"}
@@ -112,12 +116,34 @@ def test_a_route_through_a_value_derived_from_the_claim_is_refused(sources):
 
 
 def test_every_registered_route_evaluates_and_is_not_circular(result):
-    assert (result.routes > 0).sum() >= 90
+    assert (result.claims.routes > 0).sum() >= 90
+    assert len(result.routes) == result.claims.routes.sum()
 
 
-def test_every_route_belongs_to_a_claim():
+def test_every_route_belongs_to_a_claim(sources):
     ids = set(load_claims()["claim_id"])
-    assert set(audit.ROUTES) <= ids
+    assert set(claim_routes(sources)) <= ids
+
+
+def test_table1_cells_are_referenced_by_province_and_column(sources):
+    """Table 1's routes name cells, not fact ids: 江苏's share is its turnover over the nation's."""
+    routes = claim_routes(sources)
+    jiangsu_share = sources.facts[(sources.facts.locator == "Table 1") & (sources.facts.geo == "江苏")
+                                  & (sources.facts.measure == "share")].fact_id.iloc[0]
+    assert routes[jiangsu_share] == ["{T1:江苏|turnover} / {T1:全国|turnover} * 100"]
+    r = evaluate_route(routes[jiangsu_share][0], sources, own_fact=jiangsu_share)
+    # Table 1 prints 江苏 2 335.81 and 全国 28 251.51 (each ± 0.005): 8.268 %, printed 8.27
+    assert r.interval.lo == Interval.printed("2335.81").lo / Interval.printed("28251.51").hi * 100
+    with pytest.raises(FormulaError, match=r"Table 1 has no row 广西"):
+        evaluate_route("{T1:广西|turnover}", sources, claim_id="X-01")
+
+
+def test_a_route_error_names_the_claim_and_the_formula_as_written(sources):
+    with pytest.raises(FormulaError) as info:
+        evaluate_route("{S2.1-03} / {GDP2020}", sources, claim_id="S2.1-99")
+    assert str(info.value).startswith("claim S2.1-99, route '{S2.1-03} / {GDP2020}': {GDP2020} is neither a fact id")
+    with pytest.raises(FormulaError, match=r"claim C-99, route 'sqrt\({S2.1-03}\)': 'sqrt' is neither a function"):
+        evaluate_route("sqrt({S2.1-03})", sources, claim_id="C-99")
 
 
 # --- the registry ---------------------------------------------------------------------------
@@ -150,7 +176,7 @@ def test_claim_must_repeat_its_facts_value(tmp_path):
 
 # --- what the audit finds -------------------------------------------------------------------
 def test_the_known_inconsistencies_are_found(result):
-    by_id = result.set_index("claim_id")
+    by_id = result.claims.set_index("claim_id")
     # 3.36× in four years is 35.4% a year, not 36.36%
     assert by_id.loc["S2.1-08", "verdict"] == "inconsistent" and by_id.loc["S2.1-07", "verdict"] == "inconsistent"
     # 3200 / 110 760.94 = 2.889%: printed 2.90
@@ -162,13 +188,17 @@ def test_one_misprint_is_blamed_once_and_its_cascade_is_explained(result):
     """2.90% is the one figure at fault in §2.2: the 2020 GDP and R&D agree with every route that
     does not read it (the turnover/GDP ratio and the turnover pin the GDP), so they stay consistent,
     with the failing route explained by the diagnosed figure; the size-2 alternative flags nothing."""
-    by_id = result.set_index("claim_id")
+    by_id = result.claims.set_index("claim_id")
     assert by_id.loc["S2.2-12", "needed"] == "2.89" and "diagnosed misprint" in by_id.loc["S2.2-12", "detail"]
     for cid in ("S2.2-02", "S2.2-10"):
         assert by_id.loc[cid, "verdict"] == "consistent", cid
         assert "fail only through the diagnosed figure S2.2-12" in by_id.loc[cid, "detail"], cid
-    assert set(result[result.verdict == "inconsistent"].claim_id) == {"S2.1-07", "S2.1-08", "S2.2-12"}
-    d = result.attrs["diagnoses"]
+    claims = result.claims
+    assert set(claims[claims.verdict == "inconsistent"].claim_id) == {"S2.1-07", "S2.1-08", "S2.2-12"}
+    routes = result.routes.set_index(["claim_id", "route_no"])  # the failing routes, and what explains them
+    assert routes.loc[("S2.2-02", 2), "holds"] == "fails" and routes.loc[("S2.2-02", 2), "explained_by"] == ("S2.2-12",)
+    assert routes.loc[("S2.2-02", 1), "holds"] == "holds" and routes.loc[("S2.2-02", 1), "explained_by"] == ()
+    d = result.diagnoses
     assert sorted(d.group.unique()) == [1, 2]  # two independent problems, each diagnosed on its own
     g = {tuple(sorted(rows.fact_id)): rows for _, rows in d[d.smallest].groupby(["group", "diagnosis"])}
     assert set(g) == {("S2.1-07",), ("S2.1-08",), ("S2.2-12",)}
@@ -178,14 +208,14 @@ def test_one_misprint_is_blamed_once_and_its_cascade_is_explained(result):
 
 
 def test_competing_misprints_are_both_named_and_neither_singled_out(result):
-    by_id = result.set_index("claim_id")
+    by_id = result.claims.set_index("claim_id")
     for cid, other in (("S2.1-07", "S2.1-08"), ("S2.1-08", "S2.1-07")):
         assert "one of competing diagnoses" in by_id.loc[cid, "detail"] and other in by_id.loc[cid, "detail"]
     assert by_id.loc["S2.1-07", "needed"] == "3.46"  # (1.3636)^4 = 3.457…
 
 
 def test_contradicted_external_figure_is_reported_with_its_consequences(result):
-    by_id = result.set_index("claim_id")
+    by_id = result.claims.set_index("claim_id")
     assert by_id.loc["S2.2-10", "external_verdict"] == "contradicted"
     detail = by_id.loc["S2.2-10", "external_detail"]
     assert "3479.9" in detail and "C-01 (> 100 %): route {S2.1-03} / {S2.2-10} * 100 goes from" in detail
@@ -201,6 +231,33 @@ def test_contradicted_external_figure_is_reported_with_its_consequences(result):
         assert "EXT-110 3479.9" in own and "no longer holds" in own, own
     assert "S2.1-03 (" not in detail and by_id.loc["S2.1-03", "external_verdict"] == "not_covered"
     assert by_id.loc["S2.2-01", "external_verdict"] == "differs_from_preliminary"
+
+
+def test_the_what_if_follows_the_computation_transitively(result):
+    """With the final 2020 R&D (3479.9 亿元), turnover/R&D is restated as 3465.92 / 3479.9 = 99.598…
+    → 99.60 %, and the claim computed from *it*, its change since 2016 (S2.2-15: 108.31 / 38.80 = 2.79
+    times), becomes 99.60 / 38.80 = 2.567 → 2.57: no longer the printed 2.79."""
+    c = result.changes.set_index("claim_id")
+    assert set(c.index) == {"S2.2-12", "S2.2-14", "C-01", "C-04", "S2.2-15"}
+    assert (c.fact_id == "S2.2-10").all() and (c.ext_id == "EXT-110").all() and (c.release == "3479.9 亿元").all()
+    assert c.loc["S2.2-14", "restated_as"] == "99.60" and c.loc["S2.2-14", "through"] == ("S2.2-10",)
+    assert c.loc["S2.2-15", "through"] == ("S2.2-14",) and c.loc["S2.2-15", "after"] == "2.57"
+    assert (c.loc["S2.2-15", "verdict_before"], c.loc["S2.2-15", "verdict_after"]) == ("consistent", "inconsistent")
+    assert c.loc["C-01", "restated_as"] == ""  # a comparison is judged, not restated
+    by_id = result.claims.set_index("claim_id")
+    assert by_id.loc["S2.2-15", "external_verdict"] == "overturned_by_final"
+    assert "through S2.2-14" not in by_id.loc["S2.2-15", "external_detail"]  # its own route reads S2.2-14 itself
+    assert "S2.2-15 (2.79 倍): route {S2.2-14} / {S2.2-13} (through S2.2-14)" in by_id.loc["S2.2-10", "external_detail"]
+
+
+def test_a_claim_checked_only_against_its_restatement_is_marked(result):
+    by_id = result.claims.set_index("claim_id")
+    # §4.2 restates Beijing's turnover from Table 1; §2.1's average per contract is recomputed
+    assert by_id.loc["S4.2-05", "verdict"] == "consistent" and by_id.loc["S4.2-05", "restated"]
+    assert "restated elsewhere in the paper" in by_id.loc["S4.2-05", "detail"]
+    assert by_id.loc["S2.1-10", "verdict"] == "consistent" and not by_id.loc["S2.1-10", "restated"]
+    # a claim with one restatement and one recomputation is an independent check
+    assert by_id.loc["S2.2-06", "verdict"] == "consistent" and not by_id.loc["S2.2-06", "restated"]
 
 
 # --- the command ----------------------------------------------------------------------------
@@ -242,7 +299,7 @@ def test_readme_states_the_current_result(result):
     readme = (PROJ_ROOT / "README.md").read_text(encoding="utf-8")
     flat = " ".join(readme.split())
     line = re.search(r"Current result: (.*?)\. ", flat).group(1)
-    counts = result.verdict.value_counts()
+    counts = result.claims.verdict.value_counts()
     for verdict, label in [("inconsistent", "inconsistent"), ("ambiguous_wording", "ambiguous wording"),
                            ("consistent", "consistent"), ("primary", "primary")]:
         assert f"{counts.get(verdict, 0)} {label}" in line, (verdict, line)
@@ -255,14 +312,15 @@ ENGLISH_WORDING = ("route ", "gives", "would need", "missed by", "reading", "rou
 def test_chinese_details_are_written_in_chinese(result):
     # formulas, ids, units and publishers' own names stay as they are; the explanations do not
     for column in ("detail_zh", "external_detail_zh"):
-        for claim_id, text in result.set_index("claim_id")[column].items():
+        for claim_id, text in result.claims.set_index("claim_id")[column].items():
             assert not [w for w in ENGLISH_WORDING if w in text], (claim_id, column, text)
-    assert (result.detail_zh != "").all() and (
-        (result.external_detail_zh != "") == (result.external_detail != "")).all()
+    claims = result.claims
+    assert (claims.detail_zh != "").all() and (
+        (claims.external_detail_zh != "") == (claims.external_detail != "")).all()
 
 
 def notebook_verdicts() -> list[tuple[str, str, str]]:
-    """(notebook, fact id, mark) of every row of the committed notebooks' "paper versus
+    """(notebook, claim id, verdict shown) of every row of the committed notebooks' "paper versus
     recomputation" tables (Chinese: columns 出处 and 判断)."""
     import nbformat
     from bs4 import BeautifulSoup
@@ -281,22 +339,24 @@ def notebook_verdicts() -> list[tuple[str, str, str]]:
                 for tr in table.find("tbody").find_all("tr"):
                     cells = dict(zip(heads[-len(tr.find_all(["td", "th"])):],
                                      (c.get_text() for c in tr.find_all(["td", "th"])), strict=True))
-                    rows.append((path.stem, cells["出处"], cells["判断"][0]))
+                    rows.append((path.stem, cells["出处"], cells["判断"]))
     return rows
 
 
 def test_every_verdict_a_notebook_displays_is_verifys(result):
-    """A notebook row recomputes one claim by one route: ✓ where verify calls the claim
-    consistent, ✗ (or ≈ for approximate wording) where it calls it inconsistent; a claim with
-    ambiguous wording shows one row per reading, one ✓ and one ✗."""
-    verdicts = result.set_index("claim_id")["verdict"]
+    """Every row of a notebook's "paper versus recomputation" table shows the verdict ``verify``
+    gives its claim, in verify's words (a route that reads a diagnosed misprint may say so)."""
+    from techmarket.i18n import verdict as label
+
+    claims = result.claims.set_index("claim_id")
+    marks = {"consistent": "✓", "inconsistent": "✗", "ambiguous_wording": "?", "undecidable": "?"}
     rows = notebook_verdicts()
     assert len(rows) >= 40
-    marks: dict[str, set[str]] = {}
-    for _, fact_id, mark in rows:
-        marks.setdefault(fact_id, set()).add(mark)
-    expected = {"consistent": {"✓"}, "inconsistent": {"✗", "≈"}, "ambiguous_wording": {"✓", "✗"}}
-    wrong = {f: (sorted(m), verdicts.get(f, "no claim")) for f, m in marks.items()
-             if verdicts.get(f) not in expected
-             or not (m <= expected[verdicts[f]] if verdicts[f] != "ambiguous_wording" else m == expected[verdicts[f]])}
+    wrong = []
+    for notebook, claim_id, shown in rows:
+        c = claims.loc[claim_id]
+        expected = f"{marks[c.verdict]} {label(c.verdict, 'zh', bool(c.restated))}"
+        if not (shown == expected or shown.startswith(expected + "（此路径读入诊断出的误印")):
+            wrong.append((notebook, claim_id, shown, expected))
     assert not wrong, wrong
+    assert {r[1] for r in rows} >= {"S2.1-08", "S2.2-12", "S2.5-03", "S2.2-02"}  # each kind of verdict is shown

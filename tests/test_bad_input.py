@@ -431,7 +431,8 @@ def test_verify_on_valid_tables_missing_a_row_the_audit_needs(data_dir, capsys):
     code, out, err = run_cli(capsys, "verify", "--data-dir", str(data_dir))
     assert code == 1
     assert err.startswith(f"{files.facts}, {files.external}: the tables are valid, but the audit cannot run on them: "
-                          "fact selector (indicator=turnover, geo=广东, year=2020")
+                          "derivation of turnover 广东 2016 level, formula '{S2.1-03} / {S2.1-04}': "
+                          "{S2.1-03}: no fact S2.1-03 in facts.csv")
 
 
 def test_verify_refuses_to_refresh_the_snapshot_from_another_folder(data_dir, capsys):

@@ -1,21 +1,14 @@
-"""Derived values: hand-computed bounds, lineage kept, selectors strict, bounds refused."""
+"""Derived values: hand-computed bounds, lineage kept as data, references strict, bounds refused."""
 from fractions import Fraction as F
 
 import pandas as pd
 import pytest
 
-from techmarket.derive import (
-    Derivation,
-    DerivationError,
-    compare_routes,
-    derivations,
-    derived_values,
-    evaluate,
-    ext,
-    fact,
-)
+from techmarket.derivations import DERIVATIONS, Derivation
+from techmarket.derive import DerivationError, compare_routes, derived_values, evaluate
 from techmarket.i18n import Bilingual
 from techmarket.loaders import load_external, load_facts
+from techmarket.sources import Sources
 
 R = Bilingual(zh="路径", en="route")
 
@@ -42,8 +35,11 @@ def test_2016_turnover_from_the_multiple_by_hand(derived):
     r = row(derived, indicator="turnover", geo="广东", year=2016, category="", measure="level", route_no=1)
     assert r["interval"].lo == F("3465.915") / F("4.395")
     assert r["interval"].hi == F("3465.925") / F("4.385")
-    assert r["inputs"] == "S2.1-03;S2.1-04"
-    assert r["formula"] == "S2.1-03 / S2.1-04"
+    assert r["inputs"] == ("S2.1-03", "S2.1-04")
+    assert r["formula"] == "{S2.1-03} / {S2.1-04}"
+    assert r["formula_ids"] == "S2.1-03 / S2.1-04"
+    assert [(i.ident, i.kind, i.origin, i.printed) for i in r["lineage"]] == [
+        ("S2.1-03", "fact", "paper §2.1", "3465.92 亿元"), ("S2.1-04", "fact", "paper §2.1", "4.39 倍")]
 
 
 def test_shenzhen_2020_from_three_city_share_by_hand(derived):
@@ -60,7 +56,8 @@ def test_figure1_bars_come_from_figure2_ratio_and_official_gdp(derived):
     assert r["interval"].lo == F("0.01055") * F("89850")
     assert r["interval"].hi == F("0.01065") * F("89950")
     assert r["preliminary_input"]  # the GDP figure is rounded
-    assert "zuozong.com" in r["origins"] and "paper Figure 2 data" in r["origins"]
+    assert any("zuozong.com" in o for o in r["origins"]) and "paper Figure 2 data" in r["origins"]
+    assert r["formula_ids"] == "F2-02 / 100 * EXT-075 in 亿元"  # the release found by series, area and year
 
 
 def test_every_derived_row_keeps_the_origins_of_its_inputs(derived, tables):
@@ -68,9 +65,9 @@ def test_every_derived_row_keeps_the_origins_of_its_inputs(derived, tables):
     locators = dict(zip(facts["fact_id"], facts["locator"], strict=True))
     publishers = dict(zip(external["ext_id"], external["publisher"], strict=True))
     for r in derived.itertuples():
-        for ident in r.inputs.split(";"):
+        for ident in r.inputs:
             origin = f"paper {locators[ident]}" if ident in locators else publishers[ident]
-            assert origin in r.origins, (r.derived_id, ident)
+            assert any(o.startswith(origin) for o in r.origins), (r.derived_id, ident)
 
 
 def test_lineage_survives_concatenation(derived):
@@ -89,34 +86,31 @@ def test_several_routes_are_kept_and_compared(derived):
     assert cmp.loc[("turnover", "清远", 2016, "", "level"), "routes_agree"]
 
 
-def test_selector_must_match_exactly_one_row(tables):
-    facts, external = tables
-    none = Derivation("x", "广东", 2016, "亿元", R, {"a": fact("turnover", "广东", 2015)}, lambda a: a)
-    with pytest.raises(DerivationError, match="matches 0 rows"):
-        evaluate(none, facts, external)
-    many = Derivation("x", "广东", 2020, "亿元", R, {"a": fact("turnover", "广东", 2020)}, lambda a: a)
-    with pytest.raises(DerivationError, match="matches 3 rows"):  # §2.1, §4.2 and Table 1
-        evaluate(many, facts, external)
-    two_sources = Derivation("x", "广东", 2019, "亿元", R, {"a": ext("rd_expenditure", "广东", 2019)}, lambda a: a)
-    with pytest.raises(DerivationError, match="matches 4 rows"):
-        evaluate(two_sources, facts, external)
+def _d(formula: str, route: Bilingual = R, year: int = 2020) -> Derivation:
+    return Derivation("x", "广东", year, "亿元", route, formula)
+
+
+def test_references_must_name_exactly_one_figure(tables):
+    sources = Sources(*tables)
+    with pytest.raises(DerivationError, match=r"no fact S9.9-99"):
+        evaluate(_d("{S9.9-99}"), sources)
+    with pytest.raises(DerivationError, match=r"selects 4 official releases \(EXT-103, EXT-105, EXT-106, EXT-107\)"):
+        evaluate(_d("{EXT:rd_expenditure|广东|2019}"), sources)
+    with pytest.raises(DerivationError, match="selects 0 official releases"):
+        evaluate(_d("{EXT:rd_expenditure|广东|2009}"), sources)
+    with pytest.raises(DerivationError, match="cannot read another derived value"):
+        evaluate(_d("{D:turnover|广东|2018}"), sources)
 
 
 def test_bounds_cannot_enter_a_derivation(tables):
     facts, external = tables
-    d = Derivation("x", "全国", 2020, "家", R,
-                   {"a": fact("contract_registration_bodies", "全国", 2020)}, lambda a: a)
-    with pytest.raises(DerivationError, match="lower bound"):
-        evaluate(d, facts, external)
-
-
-def test_unknown_selector_key_is_refused():
-    with pytest.raises(TypeError):
-        fact("turnover", "广东", 2020, colour="red")
+    bound = facts[facts.qualifier == "lower_bound"].iloc[0]["fact_id"]
+    with pytest.raises(DerivationError, match=f"{bound} is only a bound"):
+        evaluate(_d("{" + bound + "}"), Sources(facts, external))
 
 
 def test_all_derivations_evaluate_and_ids_are_stable(derived):
-    assert len(derived) == len(derivations())
+    assert len(derived) == len(DERIVATIONS)
     assert list(derived["derived_id"]) == [f"D-{i:02d}" for i in range(1, len(derived) + 1)]
     assert (derived["lo"] <= derived["hi"]).all()
 
@@ -124,24 +118,24 @@ def test_all_derivations_evaluate_and_ids_are_stable(derived):
 def test_route_sentences_take_their_numbers_from_the_inputs(tables, derived):
     import re
 
+    from techmarket.formula import REF
+
     # in the templates, only years and the constants of the formulas themselves are written out
     allowed = {"1", "4", "100", "2016", "2017", "2018", "2019", "2020"}
-    for d in derivations():
+    for d in DERIVATIONS:
         for text in (d.route.en, d.route.zh):
-            template = re.sub(r"\{\w+\}|(?:Figure |Table |图|表)\d+", "", text)  # inputs; the paper's exhibits
+            template = re.sub(r"\{[^{}]+\}|(?:Figure |Table |图|表)\d+", "", text)  # inputs; the paper's exhibits
             typed = set(re.findall(r"\d+(?:\.\d+)?", template)) - allowed
             assert not typed, f"{text!r} types {typed}; name the input instead"
-            assert set(re.findall(r"\{(\w+)\}", text)) <= set(d.inputs), text
-        assert set(re.findall(r"\{(\w+)\}", d.route.en)) == set(re.findall(r"\{(\w+)\}", d.route.zh)), d.route
+            assert set(REF.findall(text)) <= set(REF.findall(d.formula)), text  # quotes only what it reads
+        assert set(REF.findall(d.route.en)) == set(REF.findall(d.route.zh)), d.route
     # filled from the rows: the stated multiple and CAGR as the paper prints them, in both languages
     gd16 = derived[(derived.indicator == "turnover") & (derived.geo == "广东") & (derived.year == 2016)]
     assert "2020 turnover ÷ stated multiple 2020/2016 (4.39倍)" in set(gd16.route)
     assert "2020年成交额 ÷ 论文所述2020/2016年倍数（4.39倍）" in set(gd16.route_zh)
     assert "2020 turnover ÷ (1 + stated CAGR)^4 (44.73%)" in set(gd16.route)
-    facts, external = tables
-    wrong = Derivation("x", "广东", 2020, "亿元", Bilingual(zh="两倍 {b}", en="twice {b}"),
-                       {"a": fact("turnover", "广东", 2020, locator="§2.1")}, lambda a: a * 2)
-    with pytest.raises(DerivationError, match="not one of its inputs"):
-        evaluate(wrong, facts, external)
+    wrong = _d("{S2.1-03} * 2", Bilingual(zh="两倍 {S2.1-04}", en="twice {S2.1-04}"))
+    with pytest.raises(DerivationError, match=r"quotes \{S2.1-04\}, which its formula does not read"):
+        evaluate(wrong, Sources(*tables))
     with pytest.raises(TypeError, match="both languages"):
-        Derivation("x", "广东", 2020, "亿元", "English only", {}, lambda: 0)
+        Derivation("x", "广东", 2020, "亿元", "English only", "{S2.1-03}")

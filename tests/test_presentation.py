@@ -60,16 +60,6 @@ def test_figure_output_is_png_with_caption_and_deterministic():
     assert base64.b64decode(a["image/png"]).startswith(b"\x89PNG")
 
 
-def test_comparison_verdicts():
-    assert checks.compare("44.73", Interval.point("44.725")).verdict == checks.CONSISTENT
-    assert checks.compare("44.74", Interval.point("44.725")).verdict == checks.DIFFERS
-    assert checks.compare("31.58", Interval.point("31.0"), "approximate").verdict == checks.APPROX_DIFFERS
-    assert checks.compare("2000", Interval.point("2256.53"), "lower_bound").verdict == checks.CONSISTENT
-    assert checks.compare("2000", Interval.point("1999"), "lower_bound").verdict == checks.DIFFERS
-    assert checks.compare("4.39", Interval("4.3875", "4.3877")).computed_text() == "4.388"
-    assert checks.compare("4.39", Interval("4.37", "4.41")).computed_text() == "[4.370, 4.410]"
-
-
 def test_external_agreement():
     assert checks.external_agreement("110760.94", "亿元", "110760.94", "亿元") == checks.SAME
     assert checks.external_agreement("110760.94", "亿元", "11.076", "万亿元") == checks.WITHIN
@@ -101,18 +91,22 @@ def test_bars_by_origin_leaves_gaps_visible():
     plt.close(fig)
 
 
-def test_notebook_tables_judge_by_the_audits_rule():
-    """checks.Comparison and the audit judge with verdict_rule: a whole count is exact and a
-    lower bound ("1 300余家", more than 1 300) is not met by exactly 1 300."""
-    from techmarket.verdict_rule import holds
-
-    assert checks.compare("1300", Interval.point("1300"), "lower_bound", "家").verdict == checks.DIFFERS
-    assert checks.compare("1300", Interval.point("1301"), "lower_bound", "家").verdict == checks.CONSISTENT
-    assert checks.compare("33", Interval.point("33.4"), "exact", "家").verdict == checks.DIFFERS  # counts are exact
-    assert checks.compare("2.90", Interval("2.889", "2.8897"), "exact", "%").verdict == checks.DIFFERS
-    for printed, unit, computed, qualifier in [("1300", "家", Interval.point("1300"), "lower_bound"),
-                                              ("600", "万元", Interval.point("600"), "upper_bound"),
-                                              ("33", "家", Interval.point("33.4"), "exact"),
-                                              ("2.90", "%", Interval("2.889", "2.8897"), "exact")]:
-        verdict = checks.compare(printed, computed, qualifier, unit).verdict
-        assert (verdict == checks.CONSISTENT) == holds(printed, unit, computed, qualifier)
+def test_a_notebook_check_table_is_a_view_of_the_audit():
+    """The table shows, for each claim id, the printed value, what the named route of the audit
+    recomputes and the audit's own verdict; it judges nothing itself."""
+    ctx = setup(lang="en")
+    table = checks.check_table(ctx, [("average", "average per contract", "S2.1-10"),
+                                     ("GDP via R&D", "2020 GDP through R&D / GDP", "S2.2-02", 2),
+                                     ("restated", "Beijing restated", "S4.2-05"),
+                                     ("misprint", "2020 R&D / GDP", "S2.2-12")])
+    assert list(table.columns) == ["Item", "Fact", "Paper", "Recomputed", "Verdict"]
+    rows = table.set_index("Fact")
+    # 3465.915万…3465.925万 yuan×10⁴ / 39 845 contracts = 869.8494…869.8519 万元, shown at one more decimal
+    assert rows.loc["S2.1-10", "Recomputed"] == "[869.849, 869.852]"
+    assert rows.loc["S2.1-10", "Verdict"] == "✓ consistent"
+    # 3200 / 2.90 % = 110 344.8 ≠ 110 760.94, but the audit blames the 2.90 %, not the GDP
+    assert rows.loc["S2.2-02", "Verdict"] == "✓ consistent (this route reads the diagnosed misprint S2.2-12)"
+    assert rows.loc["S4.2-05", "Verdict"] == "✓ consistent (restated)"
+    assert rows.loc["S2.2-12", "Verdict"] == "✗ inconsistent"
+    with pytest.raises(KeyError, match="no route 3 for claim S2.1-10"):
+        checks.check_table(ctx, [("x", "x", "S2.1-10", 3)])

@@ -678,7 +678,7 @@ def _audit_counts(project: Project) -> tuple[list[tuple[str, str, int]] | None, 
         facts = load_facts(root / FACTS_CSV.relative_to(PROJ_ROOT))
         external = load_external(root / EXTERNAL_CSV.relative_to(PROJ_ROOT))
         claims = load_claims(root / CLAIMS_CSV.relative_to(PROJ_ROOT), facts=facts)
-        audit = run_audit(claims, facts, external)
+        audit = run_audit(claims, facts, external).claims
         atomic_write(project.reports_dir / "claims_audit.csv", audit.to_csv(index=False))
         return [(r.table, r.value, int(r.claims)) for r in summary(audit).itertuples()], ""
     except OSError as err:

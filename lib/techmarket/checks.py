@@ -1,67 +1,44 @@
-"""Paper versus recomputation, row by row, with a visible mark where they differ beyond rounding.
+"""What the notebooks show of the checks: views of the claims audit (paper versus recomputation,
+selected by claim id) and the agreement of a paper figure with an official release.
 
-A printed value stands for its rounding interval; a recomputation is an interval carried
-through the arithmetic from its printed inputs. They agree when the two intervals meet.
+The notebooks never judge a claim themselves: :func:`check_table` shows the verdict the audit
+(:mod:`techmarket.audit`, the one rule of :mod:`techmarket.verdict_rule`) gives it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 
+from techmarket import i18n
 from techmarket.i18n import tr
-from techmarket.metrics import Interval, decimals_of, printed_value, round_half_up
-from techmarket.verdict_rule import holds
+from techmarket.metrics import printed_value
 
-CONSISTENT, DIFFERS, APPROX_DIFFERS = "consistent", "differs", "approx_differs"
-MARKS = {
-    CONSISTENT: ("✓ 四舍五入内一致", "✓ consistent within rounding"),
-    DIFFERS: ("✗ 超出四舍五入范围", "✗ differs beyond rounding"),
-    APPROX_DIFFERS: ("≈ 近似表述，有偏差", "≈ approximate wording, off"),
-}
+MARK_OF = {"consistent": "✓", "inconsistent": "✗", "ambiguous_wording": "?", "undecidable": "?"}
 
 
-@dataclass(frozen=True)
-class Comparison:
-    printed: str
-    qualifier: str
-    computed: Interval
-    unit: str = ""
-
-    @property
-    def verdict(self) -> str:
-        """Judged by the audit's rule (``verdict_rule.holds``): one rule for the whole package."""
-        if holds(self.printed, self.unit, self.computed, self.qualifier):
-            return CONSISTENT
-        return APPROX_DIFFERS if self.qualifier == "approximate" else DIFFERS
-
-    def computed_text(self, extra_decimals: int = 1) -> str:
-        """The recomputed range at one more decimal than printed: one number when both ends
-        round to the same value, else '[low, high]'."""
-        d = decimals_of(self.printed) + extra_decimals
-        lo, hi = round_half_up(float(self.computed.lo), d), round_half_up(float(self.computed.hi), d)
-        return f"{lo}" if lo == hi else f"[{lo}, {hi}]"
-
-
-def compare(printed: str, computed: Interval, qualifier: str = "exact", unit: str = "") -> Comparison:
-    return Comparison(printed, qualifier, computed, unit)
-
-
-def check_table(ctx, rows: list[tuple[str, str, str, Interval]]) -> pd.DataFrame:
-    """Rows of (label zh, label en, fact_id, recomputed interval) -> a display table.
-
-    Columns: the claim, the fact id, the printed value, the recomputation and the verdict mark.
+def check_table(ctx, rows: list[tuple]) -> pd.DataFrame:
+    """A view of the claims audit (``ctx.audit``): rows of (label zh, label en, claim id[, route
+    number, default 1]) -> a display table with the claim, the printed value, what that route
+    recomputes, and the claim's verdict as ``make verify`` gives it. Nothing is judged here.
     """
+    claims = ctx.audit.claims.set_index("claim_id")
+    routes = ctx.audit.routes.set_index(["claim_id", "route_no"])
     out = []
-    for zh, en, fact_id, computed in rows:
-        fact = ctx.fact(fact_id)
-        c = compare(str(fact["value"]), computed, str(fact["qualifier"]), str(fact["unit"]))
+    for zh, en, claim_id, *rest in rows:
+        route_no = rest[0] if rest else 1
+        if (claim_id, route_no) not in routes.index:
+            raise KeyError(f"the audit has no route {route_no} for claim {claim_id}")
+        c, r = claims.loc[claim_id], routes.loc[(claim_id, route_no)]
+        verdict = f"{MARK_OF[c['verdict']]} {i18n.verdict(c['verdict'], ctx.lang, bool(c['restated']))}"
+        if r["holds"] == "fails" and c["verdict"] == "consistent" and r["explained_by"]:
+            figures = ", ".join(r["explained_by"])
+            verdict += tr(ctx.lang, f"（此路径读入诊断出的误印 {figures}）",
+                          f" (this route reads the diagnosed misprint {figures})")
         out.append({
             tr(ctx.lang, "项目", "Item"): tr(ctx.lang, zh, en),
-            tr(ctx.lang, "出处", "Fact"): fact_id,
-            tr(ctx.lang, "论文数值", "Paper"): f"{fact['value']} {fact['unit']}",
-            tr(ctx.lang, "重算", "Recomputed"): c.computed_text(),
-            tr(ctx.lang, "判断", "Verdict"): tr(ctx.lang, *MARKS[c.verdict]),
+            tr(ctx.lang, "出处", "Fact"): claim_id,
+            tr(ctx.lang, "论文数值", "Paper"): f"{c['reported']} {c['unit']}",
+            tr(ctx.lang, "重算", "Recomputed"): r["shown"],
+            tr(ctx.lang, "判断", "Verdict"): verdict,
         })
     return pd.DataFrame(out)
 

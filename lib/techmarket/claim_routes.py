@@ -1,36 +1,40 @@
-"""Independent routes to each checkable claim of the paper, as formulas over other figures.
+"""The catalogue of independent routes to each checkable claim of the paper, written in the
+package's formula language (:mod:`techmarket.formula`): ``{S2.1-03}`` a printed fact,
+``{T1:江苏|turnover}`` a cell of Table 1, ``{EXT:gdp|广东|2018}`` an official release,
+``{D:turnover|广东|2018}`` a derived value, ``{years}`` the claim's year minus its base year.
 
-Syntax: ``{S2.1-03}`` is a fact (its printed value, as an interval), ``{S2.1-03:万元}`` the
-same converted to another unit, ``{EXT-106}`` an official release (by CSV line),
-``{D:turnover|广东|2018}`` a derived value (route 1; ``|category|measure`` may follow), and
-``{years}`` the claim's year minus its base year. Functions: ``cagr(start, end, years)``,
-``minof(...)``, ``maxof(...)``, ``rank(x, *others)`` (the ranks ``x`` can have) and
-``first_if_over_half(share)`` (rank 1 when a share exceeds 50 %).
-
-A route may not use the claim's own fact, directly or through a derived value's lineage: the
-audit refuses such a route. Claims without a route are primary figures of the paper.
+``ROUTES`` is keyed by claim id; ``TABLE1_ROUTES`` by Table 1 cell (province, column), and
+:func:`routes` resolves those cells to their claim ids. A route may not use the claim's own fact,
+directly or through a derived value's lineage: the audit refuses such a route. Claims without a
+route are primary figures of the paper.
 """
 from __future__ import annotations
 
+from techmarket.derivations import RD_EXT, TABLE1_GEOS
+
 T20 = "{S2.1-03}"  # Guangdong turnover 2020 (亿元)
 T16 = "({S2.1-03} / {S2.1-04})"  # Guangdong turnover 2016 through §2.1's multiple
-T1_TURNOVER = ["{T1-05}", "{T1-09}", "{T1-13}", "{T1-17}", "{T1-21}",
-               "{T1-25}", "{T1-29}", "{T1-33}", "{T1-37}", "{T1-41}"]
-T1_RATIO = ["{T1-07}", "{T1-11}", "{T1-15}", "{T1-19}", "{T1-23}",
-            "{T1-27}", "{T1-31}", "{T1-35}", "{T1-39}", "{T1-43}"]
+PROVINCES = TABLE1_GEOS[1:]  # Table 1's rows below the national total, in the table's order
+NATION = "{T1:全国|turnover}"  # Table 1, the national total
 
 
-def _rank_among(values: list[str], i: int) -> str:
-    others = ", ".join(v for j, v in enumerate(values) if j != i)
-    return f"rank({values[i]}, {others})"
+def cell(geo: str, column: str) -> str:
+    """A reference to one cell of Table 1."""
+    return f"{{T1:{geo}|{column}}}"
+
+
+def rank_among(column: str, geo: str) -> str:
+    """The ranks ``geo`` can take among Table 1's provinces by ``column``."""
+    others = ", ".join(cell(g, column) for g in PROVINCES if g != geo)
+    return f"rank({cell(geo, column)}, {others})"
 
 
 ROUTES: dict[str, list[str]] = {
     # §1 national totals
-    "S1-02": ["{T1-01:万亿元}"],
+    "S1-02": ["{T1:全国|turnover in 万亿元}"],
     # §2.1 scale
-    "S2.1-02": ["{S2.1-03:万元} / {S2.1-10}"],
-    "S2.1-03": ["{S2.2-06} / 100 * {S2.2-02}", "{S2.2-14} / 100 * {S2.2-10}", "{S4.2-03} / 100 * {T1-01}"],
+    "S2.1-02": ["{S2.1-03 in 万元} / {S2.1-10}"],
+    "S2.1-03": ["{S2.2-06} / 100 * {S2.2-02}", "{S2.2-14} / 100 * {S2.2-10}", "{S4.2-03} / 100 * " + NATION],
     "S2.1-04": ["(1 + {S2.1-05} / 100) ** {years}",
                 T20 + " / ({S2.2-05} / 100 * {S2.2-01})",
                 T20 + " / ({S2.2-13} / 100 * {S2.2-09})",
@@ -38,16 +42,16 @@ ROUTES: dict[str, list[str]] = {
     "S2.1-05": ["cagr(1, {S2.1-04}, {years})", "cagr({S2.2-05} / 100 * {S2.2-01}, " + T20 + ", {years})"],
     "S2.1-07": ["(1 + {S2.1-08} / 100) ** {years}"],
     "S2.1-08": ["cagr(1, {S2.1-07}, {years})"],
-    "S2.1-10": ["{S2.1-03:万元} / {S2.1-02}"],
-    "S2.1-12": [_rank_among(T1_TURNOVER, 1)],
+    "S2.1-10": ["{S2.1-03 in 万元} / {S2.1-02}"],
+    "S2.1-12": [rank_among("turnover", "广东")],
     # §2.2 economic contribution
     "S2.2-01": ["{S2.2-09} / ({S2.2-11} / 100)"],
     "S2.2-02": [T20 + " / ({S2.2-06} / 100)", "{S2.2-10} / ({S2.2-12} / 100)"],
     "S2.2-04": ["{S4.2-11}"],
     "S2.2-05": [T16 + " / {S2.2-01} * 100", "{F2-01}"],
-    "S2.2-06": [T20 + " / {S2.2-02} * 100", "{F2-05}", "{T1-11}"],
+    "S2.2-06": [T20 + " / {S2.2-02} * 100", "{F2-05}", "{T1:广东|turnover_to_gdp}"],
     "S2.2-07": ["{S2.2-06} - {S2.2-05}", "{F2-05} - {F2-01}"],
-    "S2.2-08": ["{T1-03}"],
+    "S2.2-08": ["{T1:全国|turnover_to_gdp}"],
     "S2.2-09": ["{S2.2-11} / 100 * {S2.2-01}", T16 + " / ({S2.2-13} / 100)"],
     "S2.2-10": [T20 + " / ({S2.2-14} / 100)", "{S2.2-12} / 100 * {S2.2-02}"],
     "S2.2-11": ["{S2.2-09} / {S2.2-01} * 100"],
@@ -59,8 +63,8 @@ ROUTES: dict[str, list[str]] = {
     "C-02": ["maxof({F2-06}, {D:turnover_to_rd|广东|2017}, "
              "{D:turnover_to_rd|广东|2018}, {D:turnover_to_rd|广东|2019})"],
     "C-03": ["{S2.2-06} - {S2.2-08}"],
-    "C-04": ["minof({EXT-097:亿元} - {S2.2-09}, {EXT-099:亿元} - {EXT-097:亿元}, "
-             "{EXT-106} - {EXT-099:亿元}, {S2.2-10} - {EXT-106})"],
+    "C-04": [f"minof({RD_EXT[2017]} - {{S2.2-09}}, {RD_EXT[2018]} - {RD_EXT[2017]}, "
+             f"{RD_EXT[2019]} - {RD_EXT[2018]}, {{S2.2-10}} - {RD_EXT[2019]})"],
     # §2.3 contract types
     "S2.3-01": ["{S2.3-03} / 100 * " + T20],
     "S2.3-02": ["{S2.3-03} / ({S2.3-03} - {S2.3-04}) * {S2.1-04}"],
@@ -85,23 +89,23 @@ ROUTES: dict[str, list[str]] = {
     "S2.5-03": ["{S2.5-02} / {S2.5-01}"],
     "S2.5-04": ["{S2.5-02}"],
     "S2.5-05": ["{S2.5-02} / " + T20 + " * 100"],
-    "S2.5-07": ["first_if_over_half(minof({EXT-003} / {D:turnover|广东|2018} * 100, "
-                "{EXT-004} / {D:turnover|广东|2019} * 100, {S2.5-02} / " + T20 + " * 100))"],
+    "S2.5-07": ["first_if_over_half(minof({EXT:turnover|广州|2018} / {D:turnover|广东|2018} * 100, "
+                "{EXT:turnover|广州|2019} / {D:turnover|广东|2019} * 100, {S2.5-02} / " + T20 + " * 100))"],
     "S2.5-14": ["{S2.5-15} / (1 + {S2.5-16} / 100)"],
     "S2.5-15": ["{S2.5-14} * (1 + {S2.5-16} / 100)"],
     "S2.5-16": ["({S2.5-15} / {S2.5-14} - 1) * 100"],
     "S2.5-18": ["1 + {S2.5-19} / 100"],
     "S2.5-19": ["({S2.5-18} - 1) * 100"],
     # §3-§4 institutions
-    "S4.2-01": ["{S2.1-03}", "{T1-09}"],
-    "S4.2-02": [_rank_among(T1_TURNOVER, 1)],
-    "S4.2-03": [T20 + " / {T1-01} * 100", "{T1-10}"],
-    "S4.2-04": [_rank_among(T1_TURNOVER, 0)],
-    "S4.2-05": ["{T1-05}"],
-    "S4.2-06": ["{S4.2-05} / {T1-01} * 100", "{T1-06}"],
+    "S4.2-01": ["{S2.1-03}", "{T1:广东|turnover}"],
+    "S4.2-02": [rank_among("turnover", "广东")],
+    "S4.2-03": [T20 + " / " + NATION + " * 100", "{T1:广东|share}"],
+    "S4.2-04": [rank_among("turnover", "北京")],
+    "S4.2-05": ["{T1:北京|turnover}"],
+    "S4.2-06": ["{S4.2-05} / " + NATION + " * 100", "{T1:北京|share}"],
     "S4.2-07": ["{S4.2-05} / " + T20],
-    "S4.2-08": ["{S2.2-06}", "{T1-11}"],
-    "S4.2-09": [_rank_among(T1_RATIO, 1)],
+    "S4.2-08": ["{S2.2-06}", "{T1:广东|turnover_to_gdp}"],
+    "S4.2-09": [rank_among("turnover_to_gdp", "广东")],
     "S4.2-11": ["{S2.2-04}"],
     "S4.2-14": ["({S4.2-15} + {S4.2-17}) / " + T20 + " * 100", "{S4.2-16} + {S4.2-18}"],
     "S4.2-16": ["{S4.2-15} / " + T20 + " * 100"],
@@ -112,21 +116,35 @@ ROUTES: dict[str, list[str]] = {
     "S4.4-03": ["{S4.4-02} / {S4.4-01} * 100"],
     "S4.4-06": ["{S4.4-07} + {S4.4-08} + {S4.4-09} + {S4.4-10} + {S4.4-11}"],
     "S4.4-19": ["{S4.4-18} / " + T20 + " * 100"],
-    "C-08": ["minof({T1-07}, {T1-43}, {T1-27}, {T1-23}, {T1-31}) - {T1-11}"],
+    "C-08": ["minof(" + ", ".join(cell(g, "turnover_to_gdp") for g in ("北京", "天津", "陕西", "上海", "湖北"))
+             + ") - " + cell("广东", "turnover_to_gdp")],
     "C-09": ["minof({S4.4-04} - {S4.4-05}, {S4.4-05} - {S4.4-02})"],
     "C-10": ["{S4.2-05} - " + T20],
-    # Table 1: each share from the turnover column, each 序号 from the turnover ranking
-    "T1-01": ["{S1-02:亿元}"],
-    "T1-02": ["{T1-01} / {T1-01} * 100"],
-    "T1-03": ["{S2.2-08}"],
-    "T1-09": ["{S2.1-03}"],
-    "T1-05": ["{S4.2-05}"],
-    "T1-11": ["{S2.2-06}"],
     # Figure 2's chart data against the text
     "F2-01": ["{S2.2-05}"],
     "F2-05": ["{S2.2-06}"],
     "F2-06": ["{S2.2-13}"],
 }
-for _i, (_rank, _level, _share) in enumerate(zip(range(4, 44, 4), range(5, 44, 4), range(6, 44, 4), strict=True)):
-    ROUTES[f"T1-{_share:02d}"] = [f"{{T1-{_level:02d}}} / {{T1-01}} * 100"]
-    ROUTES[f"T1-{_rank:02d}"] = [_rank_among(T1_TURNOVER, _i)]
+
+# Table 1, by cell: each share from the turnover column, each 序号 from the turnover ranking, and the
+# cells the text restates.
+TABLE1_ROUTES: dict[tuple[str, str], list[str]] = {
+    ("全国", "turnover"): ["{S1-02 in 亿元}"],
+    ("全国", "share"): [NATION + " / " + NATION + " * 100"],
+    ("全国", "turnover_to_gdp"): ["{S2.2-08}"],
+    ("广东", "turnover"): ["{S2.1-03}"],
+    ("北京", "turnover"): ["{S4.2-05}"],
+    ("广东", "turnover_to_gdp"): ["{S2.2-06}"],
+    **{(g, "share"): [f"{cell(g, 'turnover')} / {NATION} * 100"] for g in PROVINCES},
+    **{(g, "rank"): [rank_among("turnover", g)] for g in PROVINCES},
+}
+
+
+def routes(sources) -> dict[str, list[str]]:
+    """Every claim's routes, by claim id (Table 1 cells resolved to their facts' ids)."""
+    from techmarket.formula import parse_reference
+
+    out = dict(ROUTES)
+    for (geo, column), formulas in TABLE1_ROUTES.items():
+        out[sources.fact_id(parse_reference(f"T1:{geo}|{column}"))] = formulas
+    return out

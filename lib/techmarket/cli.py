@@ -110,18 +110,12 @@ def _refresh(args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from techmarket.audit import (
-        EXTERNAL_VERDICTS,
-        SNAPSHOT_COLUMNS,
-        VERDICTS,
-        FormulaError,
-        compare_snapshot,
-        diagnoses_text,
-        run_audit,
-        summary,
-    )
+    from techmarket.audit import SNAPSHOT_COLUMNS, VERDICTS, compare_snapshot, run_audit, summary
+    from techmarket.audit_text import diagnoses_text
     from techmarket.build import atomic_write
     from techmarket.derive import DerivationError
+    from techmarket.external_checks import EXTERNAL_VERDICTS
+    from techmarket.formula import FormulaError
     from techmarket.loaders import data_files, load_claims, load_external, load_facts, shown_path
     from techmarket.paths import AUDIT_SNAPSHOT, PROJ_ROOT, REPORTS_DIR
 
@@ -139,13 +133,15 @@ def _verify(args: argparse.Namespace) -> int:
     external = load_external(files.external, datapackage=files.datapackage)
     claims = load_claims(files.claims, facts=facts, datapackage=files.datapackage)
     try:
-        audit = run_audit(claims, facts, external)
+        result = run_audit(claims, facts, external)
     except (DerivationError, FormulaError) as err:
         # valid tables that lack (or changed) a row a derivation or a claim's route reads
         raise TechmarketError(
             f"{shown_path(files.facts)}, {shown_path(files.external)}: the tables are valid, but the audit cannot "
-            f"run on them: {err} (a row that lib/techmarket/derive.py or claim_routes.py reads is missing or changed)"
+            f"run on them: {err} (a row that lib/techmarket/derivations.py or claim_routes.py reads is missing or "
+            f"changed)"
         ) from None
+    audit = result.claims
     shown = audit
     if args.section:
         shown = shown[shown.section.isin(args.section) | shown.section.str.split(".").str[0].isin(args.section)]
@@ -158,7 +154,7 @@ def _verify(args: argparse.Namespace) -> int:
     print()
     print(summary(audit).pivot_table(index="value", columns="table", values="claims", aggfunc="sum", fill_value=0)
           .reindex(known).dropna(how="all").astype(int).to_string())
-    print(f"\n{diagnoses_text(audit.attrs['diagnoses'])}")
+    print(f"\n{diagnoses_text(result.diagnoses)}")
     if args.csv is None and args.data_dir is not None:
         # reports/ holds the audit of data/; an audit of another folder is written only where asked
         print("\nfull audit not written (give --csv PATH to write it)")

@@ -7,7 +7,7 @@ plotting style.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -23,6 +23,16 @@ class Context:
     facts: pd.DataFrame
     external: pd.DataFrame
     derived: pd.DataFrame
+    _audit: object = field(default=None, repr=False)
+
+    @property
+    def audit(self):
+        """The claims audit of this context's data (:func:`techmarket.audit.run_audit`), run once:
+        the notebooks' "paper versus recomputation" tables are views of it."""
+        if self._audit is None:
+            from techmarket.audit import run_audit
+            self._audit = run_audit(facts=self.facts, external=self.external, derived=self.derived)
+        return self._audit
 
     # --- language -------------------------------------------------------------------------
     def tr(self, zh: str, en: str) -> str:

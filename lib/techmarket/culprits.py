@@ -18,12 +18,12 @@ conflicts, the smallest sets of printed figures that, freed, let every route hol
 """
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass
 
 import pandas as pd
 
 from techmarket.diagnosis import Constraint, Group, diagnose
+from techmarket.formula import parse
 from techmarket.i18n import Bilingual
 from techmarket.metrics import Interval, decimals_of, round_half_up, value_interval
 from techmarket.units import factor_between
@@ -43,33 +43,29 @@ def fact_interval(fact: pd.Series) -> Interval:
     return value_interval(str(fact["value"]), str(fact["unit"]))
 
 
-def route_constraint(route_id: str, claim_fact: pd.Series, formula: str, years: int | None, sources,
+def route_constraint(route_id: str, claim_fact: pd.Series, formula: str, sources,
                      figures: dict[str, Interval]) -> Constraint:
     """A route as a constraint. Facts it reads that are figures of the network stay variables
     (converted to the unit the route asks for); everything else is held at its interval."""
-    from techmarket.audit import REF, _evaluate
-
-    text = formula.replace("{years}", str(years)) if years is not None else formula
-    variables: dict[str, tuple[str, Interval]] = {}  # name -> (fact id, conversion factor)
-    constants: dict[str, Interval] = {}
-
-    def sub(m) -> str:
-        name = f"v{len(variables) + len(constants)}"
-        ref, _, unit = m.group(1).partition(":")
-        if ref in figures and not ref.startswith(("EXT-", "D:")):
-            own = str(sources.fact_rows[ref]["unit"])
-            variables[name] = (ref, Interval.point(factor_between(own, unit) if unit and unit != own else 1))
+    f = parse(formula)
+    own = str(claim_fact["fact_id"])
+    variables: dict[int, tuple[str, Interval]] = {}  # reference index -> (fact id, conversion factor)
+    constants: dict[int, Interval] = {}
+    for i, ref in enumerate(f.refs):
+        fid = sources.fact_id(ref) if ref.kind in ("fact", "table1") else None
+        if fid in figures:
+            unit = str(sources.fact_rows[fid]["unit"])
+            factor = factor_between(unit, ref.unit) if ref.unit and ref.unit != unit else 1
+            variables[i] = (fid, Interval.point(factor))
         else:
-            constants[name] = sources.figure(m.group(1)).interval
-        return name
-
-    tree = ast.parse(REF.sub(sub, text), mode="eval")
+            fig = sources.resolve(ref, own)
+            constants[i] = fig if isinstance(fig, Interval) else fig.interval
 
     def evaluate(env) -> Interval:
-        return _evaluate(tree, {**constants, **{n: env[f] * k for n, (f, k) in variables.items()}})
+        return f.evaluate({**constants, **{i: env[fid] * k for i, (fid, k) in variables.items()}})
 
-    inputs = tuple(dict.fromkeys(f for f, _ in variables.values()))
-    return Constraint(route_id, str(claim_fact["fact_id"]), inputs, evaluate, meets)
+    inputs = tuple(dict.fromkeys(fid for fid, _ in variables.values()))
+    return Constraint(route_id, own, inputs, evaluate, meets)
 
 
 @dataclass(frozen=True)
@@ -78,22 +74,32 @@ class Network:
     constraints: list[Constraint]
     groups: list[Group]
 
+    def blamed(self) -> frozenset[str]:
+        """The figures of every smallest diagnosis."""
+        return frozenset(fid for g in self.groups for d in g.smallest for fid in d.freed)
 
-def network(claims: pd.DataFrame, sources, routes: dict[str, list[str]], years_of, fact_of) -> Network:
+
+def network(claims: pd.DataFrame, sources, routes: dict[str, list[str]], fact_of) -> Network:
     """The constraints of every eligible claim's routes, and their diagnosis. Figures: the eligible
     claims' facts and every fact with an exact printed value that their routes read."""
-    from techmarket.audit import REF
-
     cases = [(claim, fact) for _, claim in claims.iterrows()
              if eligible(claim, fact := fact_of(claim)) and routes.get(str(claim["claim_id"]))]
     rows = sources.fact_rows
-    read = {m.partition(":")[0] for _, f in cases for formula in routes[str(f["fact_id"])]
-            for m in REF.findall(formula)}
-    read = {r for r in read if r in rows and rows[r]["qualifier"] == "exact"}
+    read = {sources.fact_id(ref) for _, f in cases for formula in routes[str(f["fact_id"])]
+            for ref in parse(formula).refs if ref.kind in ("fact", "table1")}
+    read = {r for r in read if rows[r]["qualifier"] == "exact"}
     figures = {fid: fact_interval(rows[fid]) for fid in sorted(read | {str(f["fact_id"]) for _, f in cases})}
-    constraints = [route_constraint(f"{c['claim_id']}#{i + 1}", f, formula, years_of(f), sources, figures)
+    constraints = [route_constraint(f"{c['claim_id']}#{i + 1}", f, formula, sources, figures)
                    for c, f in cases for i, formula in enumerate(routes[str(c["claim_id"])])]
     return Network(figures, constraints, diagnose(figures, constraints))
+
+
+def explained_by(net: Network, route_id: str) -> tuple[str, ...]:
+    """The diagnosed figures a failing route reads (empty when the diagnosis does not explain it)."""
+    routes = {c.route_id: c for c in net.constraints}
+    if route_id not in routes:
+        return ()
+    return tuple(sorted(routes[route_id].figures & net.blamed()))
 
 
 def needed_text(fact: pd.Series, needed: Interval) -> str:

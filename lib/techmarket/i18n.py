@@ -99,9 +99,13 @@ VERDICTS_ZH = {
 }
 
 
-def verdict(name: str, lang: str) -> str:
-    """A verdict of the claims audit (``techmarket.audit``) as a reader sees it."""
-    return VERDICTS_ZH[name] if check_lang(lang) == "zh" else name.replace("_", " ")
+def verdict(name: str, lang: str, restated: bool = False) -> str:
+    """A verdict of the claims audit (``techmarket.audit``) as a reader sees it; a consistent claim
+    checked only against its own restatement reads "consistent (restated)"."""
+    text = VERDICTS_ZH[name] if check_lang(lang) == "zh" else name.replace("_", " ")
+    if restated:
+        text += tr(lang, "（仅复述）", " (restated)")
+    return text
 
 
 @dataclass(frozen=True)

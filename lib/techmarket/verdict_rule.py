@@ -1,7 +1,8 @@
 """The one rule that judges a printed value against a recomputed interval.
 
-The claims audit, the diagnosis of the figures at fault and the notebooks' "paper versus
-recomputation" tables all judge with :func:`meets` (or :func:`holds`, from the printed text):
+The claims audit (:mod:`techmarket.judge`) and the diagnosis of the figures at fault
+(:mod:`techmarket.culprits`) judge with :func:`meets`; the notebooks' "paper versus recomputation"
+tables show the audit's verdicts and judge nothing themselves:
 
 - a printed value stands for every number that rounds to it (``metrics.value_interval``: half a
   unit of its last printed digit either side; a whole count is exact);
@@ -12,7 +13,7 @@ recomputation" tables all judge with :func:`meets` (or :func:`holds`, from the p
 """
 from __future__ import annotations
 
-from techmarket.metrics import Interval, value_interval
+from techmarket.metrics import Interval
 
 
 def meets(printed: Interval, computed: Interval, qualifier: str = "exact") -> bool:
@@ -22,8 +23,3 @@ def meets(printed: Interval, computed: Interval, qualifier: str = "exact") -> bo
     if qualifier == "upper_bound":
         return computed.lo < printed.hi
     return printed.intersects(computed)
-
-
-def holds(reported: str, unit: str, computed: Interval, qualifier: str = "exact") -> bool:
-    """:func:`meets` for a value as printed, in its unit."""
-    return meets(value_interval(reported, unit), computed, qualifier)

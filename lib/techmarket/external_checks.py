@@ -1,0 +1,74 @@
+"""The paper's figures against official releases (data/external/official_releases.csv).
+
+A release is *final* when qualified ``exact``; the others are rounded or preliminary. Each fact
+gets one external verdict (``EXTERNAL_VERDICTS``, explained in :mod:`techmarket.audit`), and
+:func:`release_table` lists every release compared, with whether it agrees, as data.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from techmarket.checks import EXT_DIFFERS, external_agreement
+from techmarket.metrics import printed_value
+
+EXTERNAL_VERDICTS = ("contradicted", "overturned_by_final", "disputed", "differs_from_preliminary", "confirmed",
+                     "confirmed_preliminary", "not_covered")
+EXTERNAL_SERIES = {"turnover": "turnover", "contracts": "contracts", "tech_transaction_value": "tech_transaction_value",
+                   "gdp": "gdp", "rd_expenditure": "rd_expenditure", "rd_to_gdp": "rd_intensity"}
+RELEASE_COLUMNS = ["claim_id", "fact_id", "ext_id", "value_text", "unit", "qualifier", "final", "agrees",
+                   "publisher", "retrieved_from"]
+
+
+def external_rows(fact: pd.Series, external: pd.DataFrame) -> pd.DataFrame:
+    """The releases of the same series, area and year as a fact (a level of a whole total)."""
+    series = EXTERNAL_SERIES.get(str(fact["indicator"]))
+    if series is None or fact["measure"] != "level" or fact["category"] != "" or pd.isna(fact["year"]):
+        return external.iloc[0:0]
+    return external[(external.series == series) & (external.geo == fact["geo"]) & (external.year == int(fact["year"]))
+                    & external.convertible & (external.qualifier != "lower_bound")]
+
+
+def agrees(fact: pd.Series, row: pd.Series) -> bool:
+    """Does a release agree with a fact, each at its printed precision (a bound: on its side)?"""
+    unit = "% of GDP" if fact["indicator"] == "rd_to_gdp" else str(fact["unit"])
+    if fact["qualifier"] in ("lower_bound", "upper_bound"):
+        a = printed_value(str(fact["value"]), str(fact["unit"]), unit)
+        b = printed_value(str(row["value_text"]), str(row["unit"]), unit)
+        return b.hi > a.lo if fact["qualifier"] == "lower_bound" else b.lo < a.hi
+    return external_agreement(str(fact["value"]), unit, str(row["value_text"]), str(row["unit"])) != EXT_DIFFERS
+
+
+def external_verdict(fact: pd.Series | None, external: pd.DataFrame) -> tuple[str, list[pd.Series]]:
+    """(verdict, the final releases that differ from the fact)."""
+    if fact is None:
+        return "not_covered", []
+    rows = external_rows(fact, external)
+    if rows.empty:
+        return "not_covered", []
+    final = [r for _, r in rows[rows.qualifier == "exact"].iterrows()]
+    prelim = [r for _, r in rows[rows.qualifier != "exact"].iterrows()]
+    final_bad = [r for r in final if not agrees(fact, r)]
+    if final_bad:
+        return ("disputed" if len(final_bad) < len(final) else "contradicted"), final_bad
+    if final:
+        return "confirmed", []
+    if all(agrees(fact, r) for r in prelim):
+        return "confirmed_preliminary", []
+    return "differs_from_preliminary", []
+
+
+def release_table(claims: pd.DataFrame, sources) -> pd.DataFrame:
+    """Every release compared with a claim's fact: one row per (claim, release), publisher and
+    address kept, final or preliminary, and whether it agrees."""
+    rows = []
+    for _, claim in claims.iterrows():
+        fact = sources.fact_of(claim)
+        if fact is None:
+            continue
+        for _, r in external_rows(fact, sources.external).iterrows():
+            rows.append({"claim_id": str(claim["claim_id"]), "fact_id": str(fact["fact_id"]),
+                         "ext_id": str(r["ext_id"]),
+                         "value_text": str(r["value_text"]), "unit": str(r["unit"]), "qualifier": str(r["qualifier"]),
+                         "final": r["qualifier"] == "exact", "agrees": agrees(fact, r),
+                         "publisher": str(r["publisher"]), "retrieved_from": str(r["retrieved_from"])})
+    return pd.DataFrame(rows, columns=RELEASE_COLUMNS).astype({"final": bool, "agrees": bool})
