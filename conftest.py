@@ -27,7 +27,7 @@ class _NbvalKernels:
 
     @classmethod
     def manager(cls, **kwargs):
-        from techmarket.build import KERNEL, notebooks
+        from techmarket.build_plan import KERNEL, notebooks
         from techmarket.kernel_fork import ForkServer, kernel_manager_for, notebook_imports
 
         if kwargs.get("kernel_name") != KERNEL:

@@ -26,7 +26,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from techmarket.build import KERNEL, LANGS, Project, build
+from techmarket.build import build
+from techmarket.build_plan import KERNEL, LANGS, Project
 from techmarket.paths import PROJ_ROOT
 
 BIN = Path(sys.executable).parent
@@ -94,7 +95,8 @@ def main() -> int:
             shutil.rmtree(project.reports_dir, ignore_errors=True)  # as on a fresh clone: no caches
             fulls.append(timed(lambda: build(project=project, workers=args.workers, force=True)))
             floors.append(timed(lambda: floor(project, files, args.workers)))
-        noop_cmd = [sys.executable, "-c", "from techmarket.build import Project, build; import sys; "
+        noop_cmd = [sys.executable, "-c", "from techmarket.build import build; "
+                    "from techmarket.build_plan import Project; import sys; "
                     f"sys.exit(build(project=Project(__import__('pathlib').Path({str(project.root)!r}))))"]
         noops = [timed(lambda: subprocess.run(noop_cmd, check=True, capture_output=True)) for _ in range(3)]
         (tmp / "naive").mkdir()

@@ -139,7 +139,8 @@ def made_once(tmp_path_factory, name: str, make) -> Path:
 @pytest.fixture(scope="session")
 def built_reports(request, tmp_path_factory):
     """The project whose reports/ holds every report, built (both languages, default parameters)."""
-    from techmarket.build import Project, build
+    from techmarket.build import build
+    from techmarket.build_plan import Project
 
     if request.config.getoption("--fresh-build"):
         def make(folder: Path) -> None:
@@ -155,7 +156,7 @@ def built_reports(request, tmp_path_factory):
 @pytest.fixture(scope="session")
 def fork_server():
     """A kernel fork server for the project's notebooks: tests that run them start kernels fast."""
-    from techmarket.build import KERNEL, notebooks
+    from techmarket.build_plan import KERNEL, notebooks
     from techmarket.kernel_fork import ForkServer, notebook_imports
 
     with ForkServer(KERNEL, PROJ_ROOT / "notebooks", notebook_imports(notebooks())) as server:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from techmarket.build import LANGS
+from techmarket.build_plan import LANGS
 from techmarket.fonts import WEB_FONT_FAMILY
 from techmarket.paths import NOTEBOOKS_DIR
 

@@ -4,7 +4,8 @@ import stat
 import nbformat
 import pytest
 
-from techmarket.build import atomic_write, strip_volatile_metadata
+from techmarket.build_files import atomic_write
+from techmarket.html_export import strip_volatile_metadata
 
 
 def test_atomic_write_replaces_whole_file_and_keeps_normal_permissions(tmp_path):
@@ -44,16 +45,9 @@ def test_strip_volatile_metadata():
 
 import nbformat as nbf  # noqa: E402
 
-from techmarket.build import (  # noqa: E402
-    BuildError,
-    Project,
-    build,
-    environment_hash,
-    job_key,
-    plan,
-    record_built,
-    stale,
-)
+from techmarket.build import build  # noqa: E402
+from techmarket.build_cache import environment_hash, job_key, record_built, stale  # noqa: E402
+from techmarket.build_plan import BuildError, Project, plan  # noqa: E402
 
 
 def test_plan_validates_everything_before_running():

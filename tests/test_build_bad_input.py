@@ -12,8 +12,11 @@ from pathlib import Path
 import nbformat as nbf
 import pytest
 
-import techmarket.build as tb
-from techmarket.build import NotebookError, Project, build, plan, record_built, stale
+from techmarket import build_index, html_export
+from techmarket.build import build
+from techmarket.build_cache import record_built, stale
+from techmarket.build_plan import Project, plan
+from techmarket.notebook_files import NotebookError
 
 from conftest import copy_project
 
@@ -248,22 +251,23 @@ def test_a_read_only_language_folder_stops_the_build(project, capsys):
     assert _snapshot(project) == before
 
 
-def _failing_write(monkeypatch, name: str) -> None:
-    """atomic_write fails for files called ``name`` (the pool's workers are forked after this)."""
-    real = tb.atomic_write
+def _failing_write(monkeypatch, module, name: str) -> None:
+    """atomic_write, as ``module`` calls it, fails for files called ``name`` (the pool's workers are
+    forked after this)."""
+    real = module.atomic_write
 
     def write(path, data):
         if Path(path).name == name:
             raise PermissionError(13, "Permission denied", str(path))
         return real(path, data)
 
-    monkeypatch.setattr(tb, "atomic_write", write)
+    monkeypatch.setattr(module, "atomic_write", write)
 
 
 def test_a_failed_write_of_the_index_stops_the_build_and_keeps_the_last_index(project, capsys, monkeypatch):
     (project.cache_dir / "index.key").unlink()  # the index must be rewritten
     before = _snapshot(project)
-    _failing_write(monkeypatch, "index.html")
+    _failing_write(monkeypatch, build_index, "index.html")  # written by write_index
     assert build(project=project, with_audit=False) == 1
     out, err = capsys.readouterr()
     _no_traceback(out, err)
@@ -276,7 +280,7 @@ def test_a_failed_write_of_a_report_fails_that_job_and_keeps_its_last_good_repor
     before = _reports(project)
     for lang in ("en", "zh"):  # make each report recognisable: only a rebuild would change it
         (project.reports_dir / lang / "01_ok.html").write_text(f"last good report [{lang}]")
-    _failing_write(monkeypatch, "01_ok.html")
+    _failing_write(monkeypatch, html_export, "01_ok.html")  # written by export_html
     assert build(project=project, only=["01_ok"], langs=["en"], force=True, with_audit=False) == 1
     out, err = capsys.readouterr()
     _no_traceback(out, err)

@@ -17,7 +17,7 @@ import nbformat
 import papermill
 import pytest
 
-from techmarket.build import KERNEL, Job, Project
+from techmarket.build_plan import KERNEL, Job, Project
 from techmarket.kernel_fork import (
     ForkedKernel,
     ForkServer,
@@ -148,7 +148,8 @@ def test_a_kernel_that_dies_mid_notebook_fails_its_job_not_the_build(tmp_path):
 def test_a_forced_rebuild_of_a_real_report_is_byte_identical(built_reports, fork_server):
     """05 run and exported again (its kernel forked from the tests' server) writes the same bytes.
     Only the job runs: the index and the caches of the reports are left alone."""
-    from techmarket.build import base_font, run_job
+    from techmarket.build import run_job
+    from techmarket.html_export import base_font
 
     from conftest import _exclusive
 

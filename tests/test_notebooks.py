@@ -9,7 +9,8 @@ import nbformat
 import papermill
 import pytest
 
-from techmarket.build import KERNEL, Job, notebooks, strip_volatile_metadata
+from techmarket.build_plan import KERNEL, Job, notebooks
+from techmarket.html_export import strip_volatile_metadata
 from techmarket.kernel_fork import kernel_manager_for
 from techmarket.paths import NOTEBOOKS_DIR
 

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from techmarket.build import Job
+from techmarket.build_plan import Job
 from techmarket.paths import NOTEBOOKS_DIR
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))

@@ -1,0 +1,77 @@
+"""From an executed notebook to what a reader gets: metadata that changes from run to run removed
+(reruns are byte-identical), and self-contained HTML (without and with code) from the offline
+template, with a subset of the CJK font embedded."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from techmarket.build_files import _sha, atomic_write
+from techmarket.build_plan import Project
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+ANCHOR_MARK = "¶"  # nbconvert's heading anchors (drawn by its Python code, not in any template)
+_EXPORTERS: dict[bool, object] = {}  # one per worker process and variant: templates load once
+
+
+def strip_volatile_metadata(nb) -> None:
+    """Remove what changes from run to run (timings, paths, the random id papermill gives the
+    injected-parameters cell), so that reruns are byte-identical."""
+    for key in ("start_time", "end_time", "duration", "input_path", "output_path", "environment_variables"):
+        nb.metadata.get("papermill", {}).pop(key, None)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"  # papermill gives it a random id on every run
+        cell.metadata.pop("execution", None)
+        pm = cell.metadata.get("papermill")
+        if pm is not None:
+            for key in ("start_time", "end_time", "duration", "exception", "status"):
+                pm.pop(key, None)
+
+
+def render_html(nb, with_code: bool) -> str:
+    """An executed notebook as HTML from the offline template (images embedded)."""
+    from nbconvert import HTMLExporter
+
+    exporter = _EXPORTERS.get(with_code)
+    if exporter is None:
+        exporter = HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)], embed_images=True)
+        exporter.exclude_input = not with_code
+        exporter.exclude_input_prompt = True
+        exporter.exclude_output_prompt = True
+        _EXPORTERS[with_code] = exporter
+    body, _ = exporter.from_notebook_node(nb)
+    return body
+
+
+def base_font(project: Project) -> Path:
+    """A subset of the CJK font with every character the project's sources use (notebooks, data,
+    lib): reports subset it again, much faster than the full 16 MB font. Cached by content."""
+    from jupyter_core.paths import jupyter_path
+
+    from techmarket.fonts import subset_font
+
+    templates = [p for d in jupyter_path("nbconvert", "templates") for name in ("base", "lab")
+                 for p in sorted(Path(d, name).rglob("*")) if p.is_file()]
+    sources = [*project.notebooks(), *(project.root / "data").rglob("*.csv"), *(project.root / "lib").rglob("*.py"),
+               *TEMPLATES.rglob("*.j2"), *templates]
+    text = ANCHOR_MARK + "".join(sorted({ch for p in sources for ch in p.read_text(encoding="utf-8", errors="ignore")
+                                         if ord(ch) > 127}))
+    path = project.cache_dir / f"cjk-base-{_sha(text.encode())[:16]}.otf"
+    if not path.is_file():
+        atomic_write(path, subset_font(text))
+    return path
+
+
+def embed_font(pages: list[str], base: Path | None = None) -> list[str]:
+    """Put one subset of the CJK font, covering every page's characters, into each page's head."""
+    from techmarket.fonts import font_face_css
+
+    css = f"<style type=\"text/css\">\n{font_face_css(''.join(pages), base)}\n</style>\n"
+    return [p.replace("</head>", css + "</head>", 1) for p in pages]
+
+
+def export_html(nb, outputs: dict[str, Path], base: Path | None = None) -> None:
+    """Write the report without code and with code, each self-contained and offline."""
+    plain, code = embed_font([render_html(nb, with_code=False), render_html(nb, with_code=True)], base)
+    atomic_write(outputs["html"], plain)
+    atomic_write(outputs["code"], code)
