@@ -312,8 +312,8 @@ def test_check_data_on_a_clean_copy(data_dir, capsys):
     code, out, err = run_cli(capsys, "check-data", "--data-dir", str(data_dir))
     assert code == 0, err
     files = data_files(data_dir)
-    assert f"{files.facts}: 194 facts valid; every span states its value" in out
-    assert f"{files.claims}: 204 claims valid" in out
+    assert f"{files.facts}: 195 facts valid; every span states its value" in out
+    assert f"{files.claims}: 254 claims valid" in out
     assert f"{files.external}: 134 rows valid; every value is printed in its excerpt" in out
 
 

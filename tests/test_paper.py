@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from techmarket.loaders import load_facts
+from techmarket.loaders import load_claims, load_facts
 from techmarket.paper_checks import spans_not_in_paper, spans_not_stating_value, states_value
 
 NUMBER_RE = re.compile(r"\d{1,3}(?: \d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
@@ -147,3 +147,41 @@ def test_coverage_check_notices_a_dropped_fact(facts, paper_text):
     spans = text_spans(facts) - {"陆续开展3次考核评价"}
     missing = uncovered_numbers(paper_text, spans)
     assert len(missing) == 1 and missing[0].startswith("'3'")
+
+
+COMPARATIVE_WORDS = ("首次", "最大", "最高", "最多", "首位", "第一", "第二", "第三", "第六", "第七", "其次", "居首",
+                     "领先", "超过", "超越", "突破", "高于", "低于", "落后", "之后", "优于", "逐年", "不断", "一体",
+                     "三足", "三甲", "双轮", "双区", "一家独大", "率先", "前列", "更少", "多数", "不到")
+NOT_COMPARATIVE = {  # (word, the text around it): why no claim is registered
+    ("第三", "等第三方机构"): "third party (第三方), not an ordinal",
+    ("一体", "“一平台、一中心、一体系”"): "一体系 is a system's name, not a count",
+    ("一体", "服务于一体的"): "integrated (集…于一体), not a count",
+    ("双区", "推动“双区”建设"): "the two zones again, named at their first mention (C-59)",
+    ("前列", "不少还是走在全国前列"): "no rank, number or comparison figure is stated for the policies",
+    ("更少", "发展路径研究更少"): "about the research literature, not the market",
+}
+
+
+def test_every_comparative_statement_is_registered(paper_text):
+    """Every comparative word of the paper (superlatives, ordinals, 首次, 超过, directions of change,
+    counts of named items) lies inside the span of a registered claim, or is listed above with the
+    reason it is not a comparison of quantities."""
+    covered = [False] * len(paper_text)
+    for span in load_claims()["span"]:
+        start = paper_text.find(span)
+        while start != -1:
+            covered[start:start + len(span)] = [True] * len(span)
+            start = paper_text.find(span, start + 1)
+    missing, excused = [], set()
+    for word in COMPARATIVE_WORDS:
+        for m in re.finditer(word, paper_text):
+            if all(covered[m.start():m.end()]):
+                continue
+            around = paper_text[max(0, m.start() - 12):m.end() + 12]
+            reason = [k for k in NOT_COMPARATIVE if k[0] == word and k[1] in around]
+            if reason:
+                excused.update(reason)
+            else:
+                missing.append(f"{word}: …{around}…")
+    assert not missing, "comparative statements without a claim in data/paper/claims.csv:\n" + "\n".join(missing)
+    assert excused == set(NOT_COMPARATIVE)  # every excuse is still needed

@@ -116,7 +116,7 @@ def run_audit(claims: pd.DataFrame | None = None, facts: pd.DataFrame | None = N
     external = load_external() if external is None else external
     claims = load_claims(facts=facts) if claims is None else claims
     derived = derived_values(facts, external) if derived is None else derived
-    sources = Sources(facts, external, derived)
+    sources = Sources(facts, external, derived, claims)
     routes = claim_routes(sources)
     audited = [(claim, *audit_claim(claim, sources, routes)) for _, claim in claims.iterrows()]
     net = network(claims, sources, routes, sources.fact_of)

@@ -33,7 +33,14 @@ def _check_data(args: argparse.Namespace) -> int:
     from techmarket import schema
     from techmarket.errors import DataValidationError, InputError, TechmarketError
     from techmarket.loaders import data_files, load_claims, load_external, load_facts, shown_path
-    from techmarket.paper_checks import read_paper, spans_not_in_paper, spans_not_stating_value, values_not_in_excerpt
+    from techmarket.paper_checks import (
+        counts_not_stated,
+        items_not_beside_span,
+        read_paper,
+        spans_not_in_paper,
+        spans_not_stating_value,
+        values_not_in_excerpt,
+    )
 
     files = data_files(args.data_dir)
     paper_path = Path(args.paper) if args.paper is not None else SHARED_PAPER
@@ -66,10 +73,13 @@ def _check_data(args: argparse.Namespace) -> int:
         check(files.facts, problems, f"{len(facts)} facts valid; every span states its value{in_paper}")
         claims = attempt(lambda: load_claims(files.claims, facts=facts, datapackage=files.datapackage))
         if claims is not None:
-            check(files.claims, spans_not_in_paper(claims, paper) if paper is not None else [],
+            against_paper, verbatim = [], ""
+            if paper is not None:
+                against_paper = spans_not_in_paper(claims, paper) + items_not_beside_span(claims, paper)
+                verbatim = f"; every span and listed item is verbatim in the paper ({paper_path})"
+            check(files.claims, counts_not_stated(claims) + against_paper,
                   f"{len(claims)} claims valid; every claim on a printed number names an existing fact and "
-                  "repeats its span, value and unit" + (f"; every span is verbatim in the paper ({paper_path})"
-                                                        if paper is not None else ""))
+                  f"repeats its span, value and unit; every count states its number{verbatim}")
     else:
         print(f"{shown_path(files.claims)}: NOT checked (each claim is checked against the facts, "
               f"and {shown_path(files.facts)} did not load)", file=sys.stderr)
@@ -112,7 +122,7 @@ def _verify(args: argparse.Namespace) -> int:
 
     from techmarket.audit import SNAPSHOT_COLUMNS, VERDICTS, compare_snapshot, run_audit, summary
     from techmarket.audit_text import diagnoses_text
-    from techmarket.build import atomic_write
+    from techmarket.build_files import atomic_write
     from techmarket.derive import DerivationError
     from techmarket.external_checks import EXTERNAL_VERDICTS
     from techmarket.formula import FormulaError

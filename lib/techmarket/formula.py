@@ -11,7 +11,8 @@ references in braces and a few functions. References name a figure by what it is
   releases match by ``|unit=…``, ``|qualifier=…`` or ``|publisher^=…`` (the publisher begins so);
 - ``{D:turnover|广东|2018}``: a value the package derives (``|category|measure`` may follow;
   the first route of that quantity);
-- ``{years}``: the claim's year minus its base year; ``{years:S2.1-05}`` the same of a named fact.
+- ``{years}``: the claim's year minus its base year; ``{years:S2.1-05}`` the same of a named fact;
+- ``{items:C-38}``: how many items the paper names for a count claim (its ``items`` in claims.csv).
 
 Any figure reference may end in `` in UNIT`` to convert it (``{S2.1-03 in 万元}``).
 Functions: ``cagr(start, end, years)``, ``minof(...)``, ``maxof(...)``, ``rank(x, *others)`` (the
@@ -35,7 +36,7 @@ from techmarket.errors import TechmarketError
 from techmarket.metrics import Interval
 
 REF = re.compile(r"\{([^{}]+)\}")
-FACT_ID = re.compile(r"^[A-Z][0-9A-Z.]*-\d{2}$")
+FACT_ID = re.compile(r"^[A-Z][0-9A-Z.]*-\d{2}$")  # a fact's or a claim's id
 TABLE1_COLUMNS = ("rank", "turnover", "share", "turnover_to_gdp")
 
 
@@ -49,9 +50,9 @@ class Reference:
     """One ``{…}`` of a formula, parsed."""
 
     text: str  # as written, without braces
-    kind: str  # "fact", "table1", "release", "derived" or "years"
+    kind: str  # "fact", "table1", "release", "derived", "years" or "items"
     key: tuple[str, ...]  # fact: (id,); table1: (geo, column); derived: (indicator, geo, year[, category[,
-    #                       measure]]); years: () for the claim's own fact, or (fact id,)
+    #                       measure]]); years: () for the claim's own fact, or (fact id,); items: (claim id,)
     where: tuple[tuple[str, str], ...] = ()  # release: (field, value) pairs; "publisher^" = starts with
     unit: str = ""  # convert to this unit ("" = the figure's own)
 
@@ -64,6 +65,10 @@ def parse_reference(text: str) -> Reference:
         raise FormulaError(f"{{{text}}}: a number of years has no unit to convert")
     if body == "years":
         return Reference(text, "years", ())
+    if head == "items":
+        if unit or not FACT_ID.match(rest.strip()):
+            raise FormulaError(f"{{{text}}}: items:… names a claim that lists items, like items:C-38")
+        return Reference(text, "items", (rest.strip(),))
     if head == "years":
         if not FACT_ID.match(rest.strip()):
             raise FormulaError(f"{{{text}}}: years:… names a fact id, like years:S2.1-05")

@@ -293,6 +293,9 @@ def load_external(path: Path | str = EXTERNAL_CSV, *, datapackage: Path | str | 
     return out
 
 
+COMPARISON_KINDS = ("threshold", "order", "rank", "count")
+
+
 def load_claims(path: Path | str = CLAIMS_CSV, facts: pd.DataFrame | None = None, *,
                 datapackage: Path | str | None = None) -> pd.DataFrame:
     """The registry of the paper's quantitative claims (data/paper/claims.csv), validated.
@@ -311,8 +314,16 @@ def load_claims(path: Path | str = CLAIMS_CSV, facts: pd.DataFrame | None = None
         if r["claim_id"].startswith("C-"):
             if r["fact_id"]:
                 problems.append(Problem(line, "fact_id", "a comparison claim (C-NN) names no fact", r["fact_id"]))
-            if r["kind"] not in ("threshold", "order"):
-                problems.append(Problem(line, "kind", "a comparison claim is a threshold or an order", r["kind"]))
+            if r["kind"] not in COMPARISON_KINDS:
+                problems.append(Problem(line, "kind", "a comparison claim is a threshold, an order, a rank or a count",
+                                        r["kind"]))
+            if r["kind"] == "count" and not r["items"]:
+                problems.append(Problem(line, "items", "a count claim (C-NN) lists the items it counts", r["items"]))
+        if r["items"] and r["kind"] not in ("count", "rank"):
+            problems.append(Problem(line, "items", "only a count or a rank lists the items it counts", r["items"]))
+        if r["items"] and any(not i.strip() for i in r["items"].split(";")):
+            problems.append(Problem(line, "items", "items are names separated by ';', none empty", r["items"]))
+        if r["claim_id"].startswith("C-"):
             continue
         if r["fact_id"] != r["claim_id"]:
             problems.append(Problem(line, "fact_id", "a claim about a printed number has its fact's id", r["fact_id"]))

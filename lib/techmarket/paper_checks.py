@@ -2,7 +2,9 @@
 
 - every fact's span states the fact's value (no text needed);
 - every official value is printed in its row's excerpt (no text needed);
-- every span is a verbatim substring of the paper (needs the paper's text, which is not part of
+- every count claim's span states the number it counts to (no text needed);
+- every span is a verbatim substring of the paper, and every item a count claim lists is printed
+  in the paragraph of its span (needs the paper's text, which is not part of
   the package: ``python -m techmarket check-data --paper PATH``; the tests read it from
   ``../shared``).
 
@@ -82,6 +84,40 @@ def spans_not_in_paper(table: pd.DataFrame, paper_text: str, column: str = "span
         for line, span in zip(table["line"], table[column], strict=True)
         if span not in paper_text
     ]
+
+
+def states_count(span: str, reported: str) -> bool:
+    """Does a count claim's span state its number: in digits, or as a Chinese numeral (双 for two,
+    as in 双轮, 双区)?"""
+    if re.search(rf"(?<![\d.]){re.escape(reported)}(?![\d])", span):
+        return True
+    words = [k for k, d in {**CN_DIGITS, "双": 2}.items() if str(d) == reported]
+    return any(w in span for w in words)
+
+
+def counts_not_stated(claims: pd.DataFrame) -> list[Problem]:
+    """Count claims (C-NN with items) whose span does not state the number they count to."""
+    return [
+        Problem(int(r.line), "reported", "a count claim's span must state its number (digits or a Chinese numeral)",
+                r.reported)
+        for r in claims.itertuples()
+        if r.items and not states_count(r.span, r.reported)
+    ]
+
+
+def items_not_beside_span(claims: pd.DataFrame, paper_text: str) -> list[Problem]:
+    """Count claims one of whose items is not printed verbatim in the paragraph of its span."""
+    paragraphs = paper_text.splitlines()
+    problems = []
+    for r in claims.itertuples():
+        if not r.items:
+            continue
+        around = " ".join(p for p in paragraphs if r.span in p)
+        missing = [i.strip() for i in r.items.split(";") if i.strip() not in around]
+        if missing:
+            problems.append(Problem(int(r.line), "items", "each item must be printed in the paragraph of the span",
+                                    "; ".join(missing)))
+    return problems
 
 
 def read_paper(path: Path | str) -> str:

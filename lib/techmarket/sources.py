@@ -79,6 +79,7 @@ class Sources:
     facts: pd.DataFrame
     external: pd.DataFrame
     derived: pd.DataFrame | None = None
+    claims: pd.DataFrame | None = None  # for {items:C-NN}
 
     def __post_init__(self) -> None:
         self.fact_rows = {str(r["fact_id"]): r for _, r in self.facts.iterrows()}
@@ -132,6 +133,8 @@ class Sources:
             return Interval.point(int(row["year"]) - int(row["base_year"]))
         if ref.kind == "derived":
             return self._derived(ref)
+        if ref.kind == "items":
+            return self._items(ref)
         if ref.kind == "release":
             r = self.release_rows[self.release_id(ref)]
             ident, kind, text, unit = str(r["ext_id"]), "release", str(r["value_text"]), str(r["unit"])
@@ -153,6 +156,20 @@ class Sources:
         label = f"{ident} {text} {unit}" + (f" → {to}" if to != unit else "")
         own = Input(ident, kind, origin, f"{text} {unit}", str(r["qualifier"]))
         return Figure(ident, interval, point, label, text + _short_unit(unit), (own,))
+
+    def _items(self, ref: Reference) -> Figure:
+        """How many items the paper names for a count claim: the number the route compares with
+        the number it states in words."""
+        cid = ref.key[0]
+        rows = self.claims[self.claims["claim_id"] == cid] if self.claims is not None else None
+        if rows is None or rows.empty or not str(rows.iloc[0]["items"]):
+            raise FormulaError(f"{{{ref.text}}}: no count claim {cid} with items in claims.csv")
+        row = rows.iloc[0]
+        items = [i.strip() for i in str(row["items"]).split(";")]
+        n = Interval.point(len(items))
+        listed = "; ".join(items)
+        own = Input(f"{cid} items", "paper text", f"paper §{row['section']}", listed, "exact")
+        return Figure(f"{cid} items", n, n, f"{cid}: {len(items)} named ({listed})", str(len(items)), (own,))
 
     def _derived(self, ref: Reference) -> Figure:
         if self.derived is None:

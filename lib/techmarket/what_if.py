@@ -55,7 +55,7 @@ def replaced_sources(sources: Sources, replaced: dict[str, tuple[str, str]]) -> 
     derived = sources.derived
     if derived is not None and any(set(inputs) & replaced.keys() for inputs in derived["inputs"]):
         derived = derived_values(facts, sources.external)
-    return Sources(facts, sources.external, derived)
+    return Sources(facts, sources.external, derived, sources.claims)
 
 
 def what_changes(fact_id: str, release: pd.Series, claims: pd.DataFrame, sources: Sources,
