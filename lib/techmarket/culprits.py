@@ -121,7 +121,6 @@ def verdict_changes(net: Network, facts: pd.DataFrame, failing: dict[str, list[s
     that fail, by claim."""
     by_id = facts.set_index("fact_id")
     out: dict[str, Change] = {}
-    blamed: set[str] = set()  # the figures of every smallest diagnosis
     for g in net.groups:
         for d in g.smallest:
             others = [sorted(o.freed) for o in g.smallest if o is not d]
@@ -137,12 +136,10 @@ def verdict_changes(net: Network, facts: pd.DataFrame, failing: dict[str, list[s
                                        f"diagnosed misprint: with this figure freed every route holds; "
                                        f"it would need {need}")
                 out[fid] = Change("inconsistent", detail, need)
-                blamed.add(fid)
-    routes = {c.route_id: c for c in net.constraints}
     for claim_id, route_ids in failing.items():
         if claim_id in out or not route_ids:
             continue
-        culprits = [sorted(routes[r].figures & blamed) if r in routes else [] for r in route_ids]
+        culprits = [explained_by(net, r) for r in route_ids]
         if all(culprits):
             names = ", ".join(sorted({f for c in culprits for f in c}))
             out[claim_id] = Change("consistent", Bilingual(
