@@ -110,3 +110,15 @@ def test_a_notebook_check_table_is_a_view_of_the_audit():
     assert rows.loc["S2.2-12", "Verdict"] == "✗ inconsistent"
     with pytest.raises(KeyError, match="no route 3 for claim S2.1-10"):
         checks.check_table(ctx, [("x", "x", "S2.1-10", 3)])
+
+
+def test_a_notebook_release_table_is_a_view_of_the_audit():
+    """The paper against official releases, by claim id: what the audit compared, in its words."""
+    ctx = setup(lang="en")
+    table = checks.release_view(ctx, ["S2.2-10"])
+    assert list(table.columns) == ["Fact", "Paper", "Release", "Qualifier", "Publisher", "Verdict"]
+    rows = list(zip(table.Release, table.Qualifier, table.Verdict, strict=True))
+    # the 2021 work report's preliminary 3200 is the paper's figure; the national bulletin's 3479.9 is not
+    assert ("3200 亿元", "rounded or preliminary", "same") in rows
+    assert ("3479.9 亿元", "exact", "differs") in rows
+    assert set(table.Fact) == {"S2.2-10"} and set(table.Paper) == {"3200 亿元"}

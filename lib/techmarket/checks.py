@@ -11,6 +11,7 @@ import pandas as pd
 from techmarket import i18n
 from techmarket.i18n import tr
 from techmarket.metrics import printed_value
+from techmarket.verdict_rule import meets
 
 MARK_OF = {"consistent": "✓", "inconsistent": "✗", "ambiguous_wording": "?", "undecidable": "?"}
 
@@ -43,6 +44,24 @@ def check_table(ctx, rows: list[tuple]) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def release_view(ctx, claim_ids: list[str]) -> pd.DataFrame:
+    """A view of the audit's comparison with official releases (``ctx.audit.releases``) for the
+    given claims, in their order: the claim, the paper's value, each release, its status, its
+    publisher and how it compares with the paper."""
+    claims = ctx.audit.claims.set_index("claim_id")
+    rel = ctx.audit.releases
+    rows = [r for cid in claim_ids for _, r in rel[rel.claim_id == cid].iterrows()]
+    return pd.DataFrame({
+        tr(ctx.lang, "出处", "Fact"): [r["claim_id"] for r in rows],
+        tr(ctx.lang, "论文", "Paper"): [f"{claims.loc[r['claim_id'], 'reported']} {claims.loc[r['claim_id'], 'unit']}"
+                                      for r in rows],
+        tr(ctx.lang, "官方发布", "Release"): [f"{r['value_text']} {r['unit']}" for r in rows],
+        tr(ctx.lang, "类型", "Qualifier"): [i18n.qualifier(r["qualifier"], ctx.lang) for r in rows],
+        tr(ctx.lang, "发布机构", "Publisher"): [r["publisher"] for r in rows],
+        tr(ctx.lang, "结论", "Verdict"): [tr(ctx.lang, *EXTERNAL_MARKS[r["agreement"]]) for r in rows],
+    })
+
+
 SAME, WITHIN, EXT_DIFFERS = "same", "within_rounding", "differs"
 EXTERNAL_MARKS = {
     SAME: ("相同", "same"),
@@ -58,4 +77,4 @@ def external_agreement(paper_value: str, paper_unit: str, ext_value: str, ext_un
     a, b = printed_value(paper_value, paper_unit), printed_value(ext_value, ext_unit)
     if printed_value(paper_value, paper_unit, exact=True) == printed_value(ext_value, ext_unit, exact=True):
         return SAME
-    return WITHIN if a.intersects(b) else EXT_DIFFERS
+    return WITHIN if meets(a, b) else EXT_DIFFERS  # the one rule: the two rounding intervals meet

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from techmarket.checks import EXT_DIFFERS, external_agreement
+from techmarket.checks import EXT_DIFFERS, WITHIN, external_agreement
 from techmarket.metrics import printed_value
 
 EXTERNAL_VERDICTS = ("contradicted", "overturned_by_final", "disputed", "differs_from_preliminary", "confirmed",
@@ -16,7 +16,7 @@ EXTERNAL_VERDICTS = ("contradicted", "overturned_by_final", "disputed", "differs
 EXTERNAL_SERIES = {"turnover": "turnover", "contracts": "contracts", "tech_transaction_value": "tech_transaction_value",
                    "gdp": "gdp", "rd_expenditure": "rd_expenditure", "rd_to_gdp": "rd_intensity"}
 RELEASE_COLUMNS = ["claim_id", "fact_id", "ext_id", "value_text", "unit", "qualifier", "final", "agrees",
-                   "publisher", "retrieved_from"]
+                   "agreement", "publisher", "retrieved_from"]
 
 
 def external_rows(fact: pd.Series, external: pd.DataFrame) -> pd.DataFrame:
@@ -36,6 +36,15 @@ def agrees(fact: pd.Series, row: pd.Series) -> bool:
         b = printed_value(str(row["value_text"]), str(row["unit"]), unit)
         return b.hi > a.lo if fact["qualifier"] == "lower_bound" else b.lo < a.hi
     return external_agreement(str(fact["value"]), unit, str(row["value_text"]), str(row["unit"])) != EXT_DIFFERS
+
+
+def agreement(fact: pd.Series, row: pd.Series) -> str:
+    """How a release compares with a fact: ``same`` (the same number), ``within_rounding`` (the two
+    rounding intervals meet; a bound: on its side) or ``differs``."""
+    if fact["qualifier"] in ("lower_bound", "upper_bound"):
+        return WITHIN if agrees(fact, row) else EXT_DIFFERS
+    unit = "% of GDP" if fact["indicator"] == "rd_to_gdp" else str(fact["unit"])
+    return external_agreement(str(fact["value"]), unit, str(row["value_text"]), str(row["unit"]))
 
 
 def external_verdict(fact: pd.Series | None, external: pd.DataFrame) -> tuple[str, list[pd.Series]]:
@@ -70,5 +79,6 @@ def release_table(claims: pd.DataFrame, sources) -> pd.DataFrame:
                          "ext_id": str(r["ext_id"]),
                          "value_text": str(r["value_text"]), "unit": str(r["unit"]), "qualifier": str(r["qualifier"]),
                          "final": r["qualifier"] == "exact", "agrees": agrees(fact, r),
+                         "agreement": agreement(fact, r),
                          "publisher": str(r["publisher"]), "retrieved_from": str(r["retrieved_from"])})
     return pd.DataFrame(rows, columns=RELEASE_COLUMNS).astype({"final": bool, "agrees": bool})
