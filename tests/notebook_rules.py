@@ -47,3 +47,18 @@ def typed_numbers(code: str) -> list[tuple[str, str, int]]:
                 text = re.sub(pat, "", text)
             hits += [("text", m.group(0), tok.start[0]) for m in re.finditer(r"\d+(\.\d+)?", text)]
     return hits
+
+
+SHOWN_CALLS = {"table", "say", "figure"}  # report.table, ctx.say, report.figure …: outputs meant to be seen
+
+
+def discarded_outputs(code: str) -> list[int]:
+    """Lines of calls that build an output (``report.table``, ``ctx.say``, ``report.figure``) as a
+    bare statement before a cell's last statement: Jupyter shows only a cell's last value, so such
+    an output is silently lost."""
+    import ast
+
+    body = ast.parse(code).body
+    return [s.lineno for s in body[:-1]
+            if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call)
+            and isinstance(s.value.func, ast.Attribute) and s.value.func.attr in SHOWN_CALLS]

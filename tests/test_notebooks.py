@@ -14,7 +14,7 @@ from techmarket.html_export import strip_volatile_metadata
 from techmarket.kernel_fork import kernel_manager_for
 from techmarket.paths import NOTEBOOKS_DIR
 
-from notebook_rules import typed_numbers
+from notebook_rules import discarded_outputs, typed_numbers
 
 EXPECTED = ["01_scale", "02_economic_contribution", "03_structure", "04_sectors", "05_regions",
             "06_provincial_benchmarking", "07_institutions_and_talent", "08_claims_audit"]
@@ -57,6 +57,18 @@ def test_no_number_is_typed_into_a_notebook(stem):
     nb = load(stem)
     hits = [(i, *h) for i, c in enumerate(nb.cells) if c.cell_type == "code" for h in typed_numbers(c.source)]
     assert not hits, f"numbers typed into {stem}: {hits}"
+
+
+@pytest.mark.parametrize("stem", EXPECTED)
+def test_no_output_is_built_and_then_discarded(stem):
+    nb = load(stem)
+    lost = [(i, line) for i, c in enumerate(nb.cells) if c.cell_type == "code" for line in discarded_outputs(c.source)]
+    assert not lost, f"{stem}: outputs built but not shown (cell, line): {lost}"
+
+
+def test_discarded_output_rule():
+    assert discarded_outputs('report.table(a, "x")\nctx.say(zh="a", en="b")') == [1]
+    assert discarded_outputs('t = report.table(a, "x")\nreport.table(b, "y")') == []
 
 
 def test_typed_number_rule_catches_years_and_values():
