@@ -54,9 +54,10 @@ from techmarket.build_cache import _record, _recorded, environment_hash, is_curr
 from techmarket.build_files import _cannot_write, _rel, _sha, _unwritable, atomic_write, sweep_temporary
 from techmarket.build_index import _audit_counts, write_index
 from techmarket.build_plan import KERNEL, BuildError, Job, Project, plan
-from techmarket.html_export import base_font, export_html, strip_volatile_metadata
+from techmarket.html_export import base_font, export_html, page_identity, strip_volatile_metadata
 from techmarket.kernel_fork import ForkServer, ServerInfo, notebook_imports
 from techmarket.notebook_files import NotebookError
+from techmarket.page_shell import Page, ids_used, title_of
 
 
 # --- running one job ------------------------------------------------------------------------
@@ -104,7 +105,8 @@ def run_job(job: Job, project: Project, font: Path | None = None, kernels: Serve
             return Result(job, False, time.perf_counter() - t0, f"{type(err).__name__}: {err}")
     strip_volatile_metadata(nb)
     atomic_write(outputs["ipynb"], nbformat.v4.writes(nb) + "\n")  # papermill validated it already
-    export_html(nb, outputs, font)
+    export_html(nb, outputs, font, Page(job.name, job.lang, title_of(nb, job.name), page_identity(project),
+                                        ids_used(nb)))
     outputs["ipynb"].with_suffix(".failed.ipynb").unlink(missing_ok=True)
     return Result(job, True, time.perf_counter() - t0)
 

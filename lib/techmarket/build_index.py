@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 from techmarket.build_files import _cannot_write, atomic_write, tree_hash
-from techmarket.build_plan import LANGS, Job, Project
+from techmarket.build_plan import LANGS, Project
+from techmarket.data_pages import PAGES as DATA_PAGES
 from techmarket.html_export import base_font, embed_font
 from techmarket.paths import CLAIMS_CSV, EXTERNAL_CSV, FACTS_CSV, PROJ_ROOT
 
@@ -41,53 +42,145 @@ def build_identity(project: Project) -> dict[str, str]:
     }
 
 
-def write_index(project: Project, audit_counts: list[tuple[str, str, int]] | None, audit_error: str = "") -> Path:
-    """reports/index.html: every report in both languages, the audit summary (or, with
-    ``audit_error``, why the audit could not run), the build identity."""
-    rows = []
+def _reports(project: Project) -> list[tuple[str, str, dict[str, str]]]:
+    """Every built report, default first then its variants: (notebook stem, file stem, title by
+    language)."""
+    import nbformat
+
+    from techmarket.page_shell import title_of
+
+    out = []
     for nb in project.notebooks():
+        names = sorted({p.name.removesuffix(".html") for lang in LANGS
+                        for p in (project.reports_dir / lang).glob(f"{nb.stem}*.html")
+                        if not p.name.endswith(".code.html") and not p.name.endswith(".failed.html")})
+        for name in sorted(names, key=lambda n: (n != nb.stem, n)):
+            titles = {}
+            for lang in LANGS:
+                ipynb = project.reports_dir / lang / f"{name}.ipynb"
+                titles[lang] = title_of(nbformat.read(ipynb, as_version=4), name) if ipynb.is_file() else name
+            out.append((nb.stem, name, titles))
+    return out
+
+
+def _variant(name: str, stem: str) -> str:
+    """'06_provincial_benchmarking.province-江苏' -> 'province 江苏' (the parameters it was built with)."""
+    return ", ".join(p.replace("-", " ", 1) for p in name.removeprefix(stem).split(".") if p)
+
+
+def _report_rows(project: Project) -> str:
+    from techmarket.report_catalogue import DESCRIPTIONS
+
+    rows = []
+    for stem, name, titles in _reports(project):
+        zh, en = DESCRIPTIONS.get(stem, ("", ""))
+        variant = _variant(name, stem)
         cells = []
         for lang in LANGS:
-            job = Job(nb, lang)
-            if job.outputs(project)["html"].is_file():
-                code = "代码" if lang == "zh" else "code"
-                cells.append(f'<a href="{lang}/{html.escape(job.name)}.html">{lang}</a> '
-                             f'(<a href="{lang}/{html.escape(job.name)}.code.html">{code}</a>)')
+            title = html.escape(titles[lang] + (f" · {variant}" if variant else ""))
+            if (project.reports_dir / lang / f"{name}.html").is_file():
+                code = "含代码" if lang == "zh" else "with code"
+                cells.append(f'<td lang="{lang}"><a href="{lang}/{html.escape(name)}.html">{title}</a><br>'
+                             f'<small>{html.escape(zh if lang == "zh" else en)} · '
+                             f'<a href="{lang}/{html.escape(name)}.code.html">{code}</a></small></td>')
             else:
-                cells.append("—")
-        rows.append(f"<tr><td>{html.escape(nb.stem)}</td><td>{cells[0]}</td><td>{cells[1]}</td></tr>")
+                cells.append(f'<td lang="{lang}">—</td>')
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return "".join(rows)
+
+
+def _audit_words(audit_counts: list[tuple[str, str, int]]) -> str:
+    """The audit summary as sentences, each verdict with its meaning, in both languages."""
+    from techmarket.i18n import verdict
+    from techmarket.report_catalogue import VERDICT_MEANINGS
+
+    def items(table: str, lang: str) -> str:
+        return "".join(f"<li><b>{html.escape(verdict(v, lang))}</b>: {n} · "
+                       f"{html.escape(VERDICT_MEANINGS[v][0 if lang == 'zh' else 1])}</li>"
+                       for t, v, n in audit_counts if t == table and n)
+    total = sum(n for t, _, n in audit_counts if t == "verdict")
+    return (f'<div lang="zh"><p>核查登记了论文的{total}条论断（每个数字和每个数量比较）：</p>'
+            f'<ul>{items("verdict", "zh")}</ul>'
+            f'<p>与官方发布对照：</p><ul>{items("external", "zh")}</ul></div>'
+            f'<div lang="en"><p>The audit registers {total} claims of the paper (every number and every '
+            f'quantitative comparison):</p><ul>{items("verdict", "en")}</ul>'
+            f'<p>Against official releases:</p><ul>{items("external", "en")}</ul></div>')
+
+
+def write_index(project: Project, audit_counts: list[tuple[str, str, int]] | None, audit_error: str = "") -> Path:
+    """reports/index.html: every report (and every variant built with parameters) by title and
+    description in both languages, the audit summary in words (or, with ``audit_error``, why the
+    audit could not run), the data pages, the data dictionary, and the build identity."""
+    write_dictionary(project)
     audit = ""
     if audit_counts:
-        audit = "".join(f"<tr><td>{html.escape(t)}</td><td>{html.escape(v)}</td><td>{n}</td></tr>"
-                        for t, v, n in audit_counts)
-        audit = ("<h2>论文数字核查 · Claims audit</h2><table><tr><th>table</th><th>verdict</th><th>claims</th></tr>"
-                 f"{audit}</table><p><a href=\"claims_audit.csv\">claims_audit.csv</a></p>")
+        audit = ('<h2>论文数字核查 · <span lang="en">Claims audit</span></h2>' + _audit_words(audit_counts)
+                 + '<p><a href="claims_audit.csv">claims_audit.csv</a> · <span lang="en">every claim, one row each, '
+                 "with its verdicts and arithmetic</span></p>")
     elif audit_error:
-        audit = ("<h2>论文数字核查 · Claims audit</h2><p>核查未能运行，故无汇总 · "
-                 "The claims audit could not run, so its summary is missing:</p>"
+        audit = ('<h2>论文数字核查 · <span lang="en">Claims audit</span></h2><p>核查未能运行，故无汇总 · '
+                 '<span lang="en">The claims audit could not run, so its summary is missing:</span></p>'
                  f"<pre>{html.escape(audit_error)}</pre>")
+    data_links = " · ".join(
+        f'<a href="{lang}/data/{stem}.html" lang="{lang}">{html.escape(t[0] if lang == "zh" else t[1])}</a>'
+        for lang in LANGS for stem, t in DATA_PAGES.items())
     ident = build_identity(project)
     ident_rows = "".join(f"<tr><th>{k}</th><td>{html.escape(v)}</td></tr>" for k, v in ident.items())
     page = f"""<!DOCTYPE html>
 <html lang="zh"><head><meta charset="utf-8"><title>广东技术市场 · Guangdong technology market — reports</title>
 <!--font-->
-<style>body{{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;max-width:60em;\
-margin:2em auto;padding:0 1em}}
-table{{border-collapse:collapse}}td,th{{border-bottom:1px solid #ddd;padding:.3em .8em;text-align:left}}</style></head>
-<body><h1>广东技术市场 2016—2020 · Guangdong technology market 2016-2020</h1>
-<h2>报告 · Reports</h2>
-<table><tr><th>notebook</th><th>中文</th><th>English</th></tr>
-{"".join(rows)}
+<style>body{{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;max-width:64em;\
+margin:2em auto;padding:0 1em;line-height:1.5}}
+table{{border-collapse:collapse}}td,th{{border-bottom:1px solid #ddd;padding:.4em .8em;text-align:left;\
+vertical-align:top}}small{{color:#555}}</style></head>
+<body><h1>广东技术市场 2016—2020 · <span lang="en">Guangdong technology market 2016-2020</span></h1>
+<h2>报告 · <span lang="en">Reports</span></h2>
+<table><tr><th>中文</th><th lang="en">English</th></tr>
+{_report_rows(project)}
 </table>
 {audit}
-<h2>构建信息 · Build</h2>
-<table>{ident_rows}</table>
+<h2>数据 · <span lang="en">Data</span></h2>
+<p>{data_links}</p>
+<p><a href="data_dictionary.html">数据字典 · <span lang="en">data dictionary</span></a></p>
+<h2>构建信息 · <span lang="en">Build</span></h2>
+<table lang="en">{ident_rows}</table>
 </body></html>
 """
     page = embed_font([page.replace("<!--font-->", "")], base_font(project))[0]
     index = project.reports_dir / "index.html"
     atomic_write(index, page)
     return index
+
+
+def write_dictionary(project: Project) -> Path:
+    """reports/data_dictionary.html: data/README.md, rendered."""
+    from nbconvert.filters.markdown import markdown2html
+
+    text = (project.root / "data" / "README.md").read_text(encoding="utf-8")
+    body = markdown2html(text)
+    page = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Data dictionary</title>'
+            '<style>body{font-family:"Noto Sans CJK SC",sans-serif;max-width:64em;margin:2em auto;padding:0 1em;'
+            "line-height:1.5}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.3em .6em;"
+            'text-align:left;vertical-align:top}</style></head><body><p><a href="index.html">← All reports</a></p>'
+            f"{body}</body></html>\n")
+    path = project.reports_dir / "data_dictionary.html"
+    atomic_write(path, embed_font([page], base_font(project))[0])
+    return path
+
+
+def write_data_pages(project: Project, facts, external, derived, result) -> list[Path]:
+    """reports/<lang>/data/*.html: the pages every id in a report links to (with the CJK font)."""
+    from techmarket.data_pages import data_pages
+
+    written = []
+    for lang in LANGS:
+        pages = data_pages(facts, external, derived, result, lang)
+        texts = embed_font(list(pages.values()), base_font(project))
+        for name, text in zip(pages, texts, strict=True):
+            path = project.reports_dir / lang / "data" / name
+            atomic_write(path, text)
+            written.append(path)
+    return written
 
 
 def _audit_counts(project: Project) -> tuple[list[tuple[str, str, int]] | None, str]:
@@ -100,14 +193,17 @@ def _audit_counts(project: Project) -> tuple[list[tuple[str, str, int]] | None, 
     root = project.root
     try:
         from techmarket.audit import run_audit, summary
+        from techmarket.derive import derived_values
         from techmarket.loaders import load_claims, load_external, load_facts
 
         facts = load_facts(root / FACTS_CSV.relative_to(PROJ_ROOT))
         external = load_external(root / EXTERNAL_CSV.relative_to(PROJ_ROOT))
         claims = load_claims(root / CLAIMS_CSV.relative_to(PROJ_ROOT), facts=facts)
-        audit = run_audit(claims, facts, external).claims
-        atomic_write(project.reports_dir / "claims_audit.csv", audit.to_csv(index=False))
-        return [(r.table, r.value, int(r.claims)) for r in summary(audit).itertuples()], ""
+        derived = derived_values(facts, external)
+        result = run_audit(claims, facts, external, derived)
+        atomic_write(project.reports_dir / "claims_audit.csv", result.claims.to_csv(index=False))
+        write_data_pages(project, facts, external, derived, result)
+        return [(r.table, r.value, int(r.claims)) for r in summary(result.claims).itertuples()], ""
     except OSError as err:
         if err.filename and Path(err.filename).is_relative_to(project.reports_dir):
             return None, _cannot_write(err, project)

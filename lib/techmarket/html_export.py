@@ -7,10 +7,11 @@ from pathlib import Path
 
 from techmarket.build_files import _sha, atomic_write
 from techmarket.build_plan import Project
+from techmarket.page_shell import Page, align_numbers, footer_html, header_html, link_ids
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 ANCHOR_MARK = "¶"  # nbconvert's heading anchors (drawn by its Python code, not in any template)
-_EXPORTERS: dict[bool, object] = {}  # one per worker process and variant: templates load once
+_EXPORTERS: dict[tuple[bool, str], object] = {}  # one per worker, variant and language: templates load once
 
 
 def strip_volatile_metadata(nb) -> None:
@@ -28,19 +29,30 @@ def strip_volatile_metadata(nb) -> None:
                 pm.pop(key, None)
 
 
-def render_html(nb, with_code: bool) -> str:
-    """An executed notebook as HTML from the offline template (images embedded)."""
+def render_html(nb, with_code: bool, page: Page | None = None) -> str:
+    """An executed notebook as HTML from the offline template (images embedded). With ``page``:
+    its title and language, the header and footer of :mod:`techmarket.page_shell`, and every id
+    linked to the data pages."""
+    import copy
+
     from nbconvert import HTMLExporter
 
-    exporter = _EXPORTERS.get(with_code)
+    lang = page.lang if page is not None else "en"
+    exporter = _EXPORTERS.get((with_code, lang))
     if exporter is None:
         exporter = HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)], embed_images=True)
         exporter.exclude_input = not with_code
         exporter.exclude_input_prompt = True
         exporter.exclude_output_prompt = True
-        _EXPORTERS[with_code] = exporter
-    body, _ = exporter.from_notebook_node(nb)
-    return body
+        exporter.language_code = lang
+        _EXPORTERS[(with_code, lang)] = exporter
+    if page is None:
+        return exporter.from_notebook_node(nb)[0]
+    nb = copy.deepcopy(nb)
+    nb.metadata["title"] = page.title
+    body, _ = exporter.from_notebook_node(nb, resources={"tm_header": header_html(page, with_code),
+                                                          "tm_footer": footer_html(page)})
+    return link_ids(align_numbers(body))
 
 
 def base_font(project: Project) -> Path:
@@ -70,8 +82,17 @@ def embed_font(pages: list[str], base: Path | None = None) -> list[str]:
     return [p.replace("</head>", css + "</head>", 1) for p in pages]
 
 
-def export_html(nb, outputs: dict[str, Path], base: Path | None = None) -> None:
+def page_identity(project: Project) -> str:
+    """What made a page, the same on every machine: the SHA-256 of the data and of the code."""
+    from techmarket.build_cache import environment_hash
+    from techmarket.build_files import tree_hash
+
+    data = [p for p in (project.root / "data").rglob("*") if p.is_file()]
+    return f"data SHA-256 {tree_hash(project.root, data)[:16]}, code SHA-256 {environment_hash(project)[:16]}"
+
+
+def export_html(nb, outputs: dict[str, Path], base: Path | None = None, page: Page | None = None) -> None:
     """Write the report without code and with code, each self-contained and offline."""
-    plain, code = embed_font([render_html(nb, with_code=False), render_html(nb, with_code=True)], base)
+    plain, code = embed_font([render_html(nb, False, page), render_html(nb, True, page)], base)
     atomic_write(outputs["html"], plain)
     atomic_write(outputs["code"], code)

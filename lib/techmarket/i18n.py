@@ -73,6 +73,26 @@ def indicator(name: str, lang: str) -> str:
     return tr(lang, zh, en)
 
 
+SERIES = {  # the series of data/external/official_releases.csv
+    "turnover": ("技术合同成交额", "Technology-contract turnover"),
+    "contracts": ("技术合同数", "Technology contracts"),
+    "tech_transaction_value": ("技术交易额", "Technology transaction value"),
+    "gdp": ("地区生产总值", "GDP"),
+    "rd_expenditure": ("研发经费支出", "R&D expenditure"),
+    "rd_intensity": ("R&D占GDP比重", "R&D / GDP"),
+    "rd_share_of_national": ("R&D经费占全国比重", "R&D as a share of the national total"),
+    "turnover_absorbed": ("吸纳技术成交额", "Turnover absorbed (technology bought)"),
+    "turnover_by_type": ("按合同类型的成交额", "Turnover by contract type"),
+    "turnover_output": ("输出技术成交额", "Turnover output (technology sold)"),
+}
+
+
+def series(name: str, lang: str) -> str:
+    """An official-release series as a reader sees it."""
+    zh, en = SERIES[name]
+    return tr(lang, zh, en)
+
+
 def unit(name: str, lang: str) -> str:
     return name if check_lang(lang) == "zh" else UNITS_EN.get(name, name)
 

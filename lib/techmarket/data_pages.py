@@ -1,0 +1,164 @@
+"""The data pages a report's ids link to (``reports/<lang>/data/``): every printed fact with its
+span, locator and the claims that read it; every claim with its verdict and routes; every official
+release, publisher first, with where it was read and its excerpt; every derived value with its
+formula and inputs. Offline like the reports, in each language; quotations of the paper and of
+Chinese pages are marked ``lang="zh"``.
+"""
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+
+from techmarket import i18n
+from techmarket.i18n import tr
+from techmarket.page_shell import ID_RE, data_href
+
+CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+LOCATORS = {"Table 1": ("表1", "Table 1"), "Figure 2 data": ("图2数据", "Figure 2 data")}
+PAGES = {  # file stem -> (zh title, en title)
+    "facts": ("论文印出的数字", "Numbers printed in the paper"),
+    "claims": ("论断登记表", "Register of claims"),
+    "releases": ("官方发布", "Official releases"),
+    "derived": ("推算值", "Derived values"),
+}
+CSS = """body{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;max-width:72em;margin:1em auto;
+padding:0 1em;line-height:1.5}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;
+padding:.3em .6em;text-align:left;vertical-align:top}th[scope=row]{white-space:nowrap}td.num{text-align:right;
+white-space:nowrap}tr:target{background:#fff3c4}nav a{margin-right:1.5em}q{quotes:"“" "”"}
+td a{white-space:nowrap}"""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text))
+
+
+def quoted(text: str) -> str:
+    """Text as shown: Chinese marked as such, so an English page holds Chinese only in quotations."""
+    return f'<q lang="zh">{_e(text)}</q>' if CJK.search(str(text)) else _e(text)
+
+
+def linked(text: str) -> str:
+    """Text with every id in it linked to its entry (the pages sit beside each other)."""
+    return ID_RE.sub(lambda m: f'<a href="{data_href(m.group(0)).removeprefix("data/")}">{m.group(0)}</a>', _e(text))
+
+
+def _row_head(ident: str) -> str:
+    """A row's id, linking to itself (a permanent address for the entry)."""
+    return f'<th scope="row"><a href="#{ident}">{ident}</a></th>'
+
+
+def value(text: str, unit: str, lang: str) -> str:
+    shown = unit if lang == "zh" or not unit else i18n.unit(unit, lang)
+    return f"{_e(text)} {_e(shown)}".strip()
+
+
+def locator(loc: str, lang: str) -> str:
+    zh, en = LOCATORS.get(loc, (loc, loc))
+    return tr(lang, zh, en)
+
+
+def page(stem: str, lang: str, intro: str, head: list[str], rows: list[str]) -> str:
+    title = tr(lang, *PAGES[stem])
+    nav = " ".join(f'<a href="{s}.html">{_e(tr(lang, *PAGES[s]))}</a>' for s in PAGES if s != stem)
+    other = "en" if lang == "zh" else "zh"
+    return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{_e(title)}</title>'
+            f"<style>{CSS}</style></head><body>\n"
+            f'<nav><a href="../../index.html">{tr(lang, "← 全部报告", "← All reports")}</a>{nav}'
+            f'<a href="../../{other}/data/{stem}.html" lang="{other}">'
+            f'{"English" if other == "en" else "中文"}</a></nav>\n'
+            f"<h1>{_e(title)}</h1>\n<p>{intro}</p>\n<table><thead><tr>"
+            + "".join(f'<th scope="col">{_e(h)}</th>' for h in head) + "</tr></thead><tbody>\n"
+            + "\n".join(rows) + "\n</tbody></table>\n</body></html>\n")
+
+
+def facts_page(facts: pd.DataFrame, claims: pd.DataFrame, routes: pd.DataFrame, lang: str) -> str:
+    readers: dict[str, list[str]] = {}
+    for cid, inputs in zip(routes["claim_id"], routes["inputs"], strict=True):
+        for i in inputs:
+            readers.setdefault(i, [])
+            if cid not in readers[i]:
+                readers[i].append(cid)
+    paraphrase = dict(zip(claims["claim_id"], claims["paraphrase_en"], strict=True))
+    rows = []
+    for r in facts.itertuples():
+        users = [r.fact_id, *readers.get(r.fact_id, [])]
+        rows.append(f'<tr id="{r.fact_id}">{_row_head(r.fact_id)}<td>{_e(locator(r.locator, lang))}</td>'
+                    f"<td>{quoted(r.span)}" + ("" if lang == "zh" else f"<br>{linked(paraphrase.get(r.fact_id, ''))}")
+                    + f'</td><td class="num">{value(r.value, r.unit, lang)}</td>'
+                    f"<td>{_e(i18n.qualifier(r.qualifier, lang))}</td>"
+                    f"<td>{' '.join(linked(u).replace('facts.html', 'claims.html') for u in users)}</td></tr>")
+    intro = tr(lang, "每个数字都按论文原样记录（原文片段、位置、精度）；“使用它的论断”中第一个是该数字自身的论断，"
+                     "其余是以它为输入重算的论断。",
+               "Every number as the paper prints it (the quoted span, where it is, its precision). Under "
+               "'claims that use it' the first is the number's own claim; the others recompute from it.")
+    head = [tr(lang, "编号", "Id"), tr(lang, "位置", "Where"), tr(lang, "原文", "As printed"),
+            tr(lang, "数值", "Value"), tr(lang, "精度", "Precision"), tr(lang, "使用它的论断", "Claims that use it")]
+    return page("facts", lang, intro, head, rows)
+
+
+def claims_page(audit_claims: pd.DataFrame, routes: pd.DataFrame, lang: str) -> str:
+    by_claim = {cid: list(g["formula_ids"]) for cid, g in routes.groupby("claim_id", sort=False)}
+    rows = []
+    for r in audit_claims.itertuples():
+        verdict = i18n.verdict(r.verdict, lang, bool(r.restated))
+        steps = "<br>".join(linked(f) for f in by_claim.get(r.claim_id, [])) or "—"
+        rows.append(f'<tr id="{r.claim_id}">{_row_head(r.claim_id)}<td>§{_e(r.section)}</td>'
+                    f"<td>{quoted(r.span)}" + ("" if lang == "zh" else f"<br>{linked(r.paraphrase_en)}")
+                    + f'</td><td class="num">{value(r.reported, r.unit, lang)}</td><td>{steps}</td>'
+                    f"<td>{_e(verdict)}</td><td>{_e(i18n.verdict(r.external_verdict, lang))}</td></tr>")
+    intro = tr(lang, "论文的每个数字和每个数量比较；重算路径中的编号指向所用的数字。完整的核查见第08号报告。",
+               "Every number and every quantitative comparison of the paper; the ids in a route link to the "
+               "figures it reads. The full audit is report 08.")
+    head = [tr(lang, "编号", "Id"), tr(lang, "章节", "Section"), tr(lang, "原文", "As printed"),
+            tr(lang, "论文", "Paper"), tr(lang, "重算路径", "Routes"), tr(lang, "判断", "Verdict"),
+            tr(lang, "与官方发布", "Against releases")]
+    return page("claims", lang, intro, head, rows)
+
+
+def releases_page(external: pd.DataFrame, lang: str) -> str:
+    rows = []
+    for r in external.itertuples():
+        where = _e(r.retrieved_from)
+        if str(r.retrieved_from).startswith(("http://", "https://")):
+            where = f'<a href="{_e(r.retrieved_from)}" rel="noreferrer">{where}</a>'
+        rows.append(f'<tr id="{r.ext_id}">{_row_head(r.ext_id)}<td>{quoted(r.publisher)}</td>'
+                    f"<td>{_e(i18n.series(r.series, lang))}, {_e(i18n.geo(r.geo, lang))}, {r.year}</td>"
+                    f'<td class="num">{value(r.value_text, r.unit, lang)}</td>'
+                    f"<td>{_e(i18n.qualifier(r.qualifier, lang))}</td><td>{where}</td>"
+                    f"<td>{quoted(r.excerpt)}</td></tr>")
+    intro = tr(lang, "官方发布的数字，先列发布机构，再列读取的网址和原文摘录；“确数”为正式数，其余为取整数或初步数。",
+               "Figures from official releases: the publisher first, then where the figure was read and the "
+               "excerpt; 'exact' marks a final figure, the others are rounded or preliminary.")
+    head = [tr(lang, "编号", "Id"), tr(lang, "发布机构", "Publisher"), tr(lang, "指标", "Series"),
+            tr(lang, "数值", "Value"), tr(lang, "性质", "Status"), tr(lang, "读取自", "Read at"),
+            tr(lang, "摘录", "Excerpt")]
+    return page("releases", lang, intro, head, rows)
+
+
+def derived_page(derived: pd.DataFrame, lang: str) -> str:
+    rows = []
+    for r in derived.itertuples():
+        what = ", ".join(x for x in (i18n.indicator(r.indicator, lang), i18n.geo(r.geo, lang), str(r.year),
+                                     i18n.category(r.category, lang) if r.category else "") if x)
+        sentence = r.route_zh if lang == "zh" else r.route
+        rows.append(f'<tr id="{r.derived_id}">{_row_head(r.derived_id)}<td>{_e(what)}</td>'
+                    f'<td class="num">{r.lo:.4g} – {r.hi:.4g} {_e(i18n.unit(r.unit, lang))}</td>'
+                    f"<td>{quoted(sentence) if lang == 'en' and CJK.search(sentence) else _e(sentence)}</td>"
+                    f"<td>{linked(r.formula_ids)}</td></tr>")
+    intro = tr(lang, "论文只是隐含、由代码推算的数值：每个数值是其输入的四舍五入区间所允许的范围，"
+                     "公式中的编号指向输入。",
+               "Values the paper only implies, computed in code: each is the range its inputs' rounding intervals "
+               "allow; the ids in a formula link to its inputs.")
+    head = [tr(lang, "编号", "Id"), tr(lang, "数量", "Quantity"), tr(lang, "范围", "Range"),
+            tr(lang, "路径", "Route"), tr(lang, "公式", "Formula")]
+    return page("derived", lang, intro, head, rows)
+
+
+def data_pages(facts: pd.DataFrame, external: pd.DataFrame, derived: pd.DataFrame, audit, lang: str) -> dict[str, str]:
+    """Every data page in ``lang``, by file name."""
+    return {"facts.html": facts_page(facts, audit.claims, audit.routes, lang),
+            "claims.html": claims_page(audit.claims, audit.routes, lang),
+            "releases.html": releases_page(external, lang),
+            "derived.html": derived_page(derived, lang)}

@@ -1,0 +1,107 @@
+"""What surrounds each report: title and language, header and footer, ids linked to the data
+pages, numbers right-aligned; the data pages; and, on the built reports, that every page has a
+title and language, every figure its caption as alt text, every id a link, and every link a target."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from techmarket.build_plan import LANGS
+from techmarket.page_shell import ID_RE, Page, align_numbers, footer_html, header_html, ids_used, link_ids, title_of
+
+
+def test_link_ids_links_visible_ids_only():
+    page = ('<html><head><title>S2.1-03</title><style>.S2.1-03{}</style></head><body>'
+            '<p>see S2.1-03, EXT-110 and D-10; <a href="x">T1-06</a> C-01x S2.1-031</p>'
+            '<script>var a = "C-01";</script></body></html>')
+    out = link_ids(page)
+    assert '<a class="tm-id" href="data/facts.html#S2.1-03">S2.1-03</a>' in out
+    assert '<a class="tm-id" href="data/releases.html#EXT-110">EXT-110</a>' in out
+    assert '<a class="tm-id" href="data/derived.html#D-10">D-10</a>' in out
+    assert '<title>S2.1-03</title>' in out and 'var a = "C-01"' in out and '<a href="x">T1-06</a>' in out
+    assert "C-01x" in out and "S2.1-031" in out and out.count("tm-id") == 3  # not parts of longer words
+
+
+def test_align_numbers_marks_only_all_numeric_columns():
+    table = ('<table class="tm-table"><thead><tr><th>Item</th><th>Paper</th><th>Range</th><th>Verdict</th></tr>'
+             '</thead><tbody><tr><td>a</td><td>3.13 %</td><td>[2.140, 2.160]</td><td>✓ consistent</td></tr>'
+             '<tr><td>b</td><td>110760.94 亿元</td><td>—</td><td>✗</td></tr></tbody></table>')
+    out = align_numbers(table)
+    cells = re.findall(r'<t[hd]( class="num")?>([^<]*)<', out)
+    assert [text for cls, text in cells if cls] == ["Paper", "Range", "3.13 %", "[2.140, 2.160]", "110760.94 亿元", "—"]
+
+
+def test_header_and_footer_link_the_other_language_variant_and_ids():
+    page = Page("06_provincial_benchmarking.province-江苏", "en", "06 Provincial benchmarking", "data SHA-256 ab",
+                ("S2.1-03", "EXT-110"))
+    head = header_html(page, with_code=False)
+    assert 'href="../index.html"' in head and 'href="../zh/06_provincial_benchmarking.province-江苏.html"' in head
+    assert 'href="06_provincial_benchmarking.province-江苏.code.html"' in head and ">with code<" in head
+    assert 'href="../zh/06_provincial_benchmarking.province-江苏.code.html"' in header_html(page, with_code=True)
+    foot = footer_html(page)
+    assert 'href="data/facts.html#S2.1-03"' in foot and 'href="data/releases.html#EXT-110"' in foot
+    assert "data/paper/facts.csv" in foot and "data SHA-256 ab" in foot
+
+
+def test_title_and_ids_come_from_the_executed_notebook():
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell('ctx.value("S2.1-03")'), nbformat.v4.new_code_cell("x")]
+    shown = {"text/markdown": "# 01 Scale (§2.1)\n\nT1-06 and C-01"}
+    nb.cells[1].outputs = [nbformat.v4.new_output("display_data", shown)]
+    assert title_of(nb, "fallback") == "01 Scale (§2.1)"
+    assert ids_used(nb) == ("S2.1-03", "T1-06", "C-01")
+    assert title_of(nbformat.v4.new_notebook(), "fallback") == "fallback"
+
+
+# --- the built reports ---------------------------------------------------------------------------
+def _pages(reports: Path) -> list[Path]:
+    return sorted(p for lang in LANGS for p in (reports / lang).rglob("*.html"))
+
+
+@pytest.fixture(scope="module")
+def reports_dir(built_reports) -> Path:
+    return built_reports.reports_dir
+
+
+def test_every_report_has_its_title_and_language(reports_dir):
+    for path in _pages(reports_dir):
+        text = path.read_text(encoding="utf-8")
+        lang = path.relative_to(reports_dir).parts[0]
+        assert re.search(rf'<html[^>]*\blang="{lang}"', text), path
+        title = re.search(r"<title>(.*?)</title>", text, re.S).group(1).strip()
+        assert title and title != "Notebook", path
+        if "/data/" not in path.as_posix():
+            heading = re.search(r"<h1[^>]*>(.*?)</h1>", text, re.S).group(1)
+            assert title in re.sub(r"<[^>]+>", "", heading), (path, title)
+
+
+def test_every_figure_has_its_caption_as_alt_text(reports_dir):
+    for path in _pages(reports_dir):
+        for alt in re.findall(r"<img[^>]*\balt=\"([^\"]*)\"", path.read_text(encoding="utf-8")):
+            assert alt.strip() and "No description" not in alt, path
+
+
+def test_every_id_shown_is_a_link_and_every_link_has_a_target(reports_dir):
+    anchors: dict[Path, set[str]] = {}
+
+    def targets(path: Path) -> set[str]:
+        if path not in anchors:
+            anchors[path] = set(re.findall(r'\bid="([^"]+)"', path.read_text(encoding="utf-8")))
+        return anchors[path]
+
+    for path in [*_pages(reports_dir), reports_dir / "index.html"]:
+        text = path.read_text(encoding="utf-8")
+        body = re.sub(r"<(script|style|head|title)\b.*?</\1>", "", text, flags=re.S)
+        visible = re.sub(r"<a\b[^>]*>.*?</a>", "", body, flags=re.S)
+        unlinked = [m for m in ID_RE.findall(re.sub(r"<[^>]+>", " ", visible))]
+        assert not unlinked, (path, unlinked[:5])
+        for href in re.findall(r'<a\b[^>]*\bhref="([^"#:]*)(#[^"]*)?"', text):
+            file, anchor = href
+            target = (path.parent / file).resolve() if file else path
+            assert target.is_file(), (path, file)
+            if anchor:
+                assert anchor[1:] in targets(target), (path, file + anchor)
