@@ -23,6 +23,31 @@ PAGES = {  # file stem -> (zh title, en title)
     "releases": ("官方发布", "Official releases"),
     "derived": ("推算值", "Derived values"),
 }
+INTROS = {  # what each page is, in both languages
+    "facts": ("每个数字都按论文原样记录（原文片段、位置、精度）；“使用它的论断”中第一个是该数字自身的论断，"
+              "其余是以它为输入重算的论断。",
+              "Every number as the paper prints it (the quoted span, where it is, its precision). Under "
+              "'claims that use it' the first is the number's own claim; the others recompute from it."),
+    "claims": ("论文的每个数字和每个数量比较；重算路径中的编号指向所用的数字。完整的核查见第08号报告。",
+               "Every number and every quantitative comparison of the paper; the ids in a route link to the "
+               "figures it reads. The full audit is report 08."),
+    "releases": ("官方发布的数字，先列发布机构，再列读取的网址和原文摘录；“确数”为正式数，其余为取整数或初步数。",
+                 "Figures from official releases: the publisher first, then where the figure was read and the "
+                 "excerpt; 'exact' marks a final figure, the others are rounded or preliminary."),
+    "derived": ("论文只是隐含、由代码推算的数值：每个数值是其输入的四舍五入区间所允许的范围，公式中的编号指向输入。",
+                "Values the paper only implies, computed in code: each is the range its inputs' rounding "
+                "intervals allow; the ids in a formula link to its inputs."),
+}
+ID, VALUE = ("编号", "Id"), ("数值", "Value")
+HEADS = {  # each page's columns, in both languages
+    "facts": [ID, ("位置", "Where"), ("原文", "As printed"), VALUE, ("精度", "Precision"),
+              ("使用它的论断", "Claims that use it")],
+    "claims": [ID, ("章节", "Section"), ("原文", "As printed"), ("论文", "Paper"), ("重算路径", "Routes"),
+               ("判断", "Verdict"), ("与官方发布", "Against releases")],
+    "releases": [ID, ("发布机构", "Publisher"), ("指标", "Series"), VALUE, ("性质", "Status"),
+                 ("读取自", "Read at"), ("摘录", "Excerpt")],
+    "derived": [ID, ("数量", "Quantity"), ("范围", "Range"), ("路径", "Route"), ("公式", "Formula")],
+}
 CSS = """body{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;max-width:72em;margin:1em auto;
 padding:0 1em;line-height:1.5}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;
 padding:.3em .6em;text-align:left;vertical-align:top}th[scope=row]{white-space:nowrap}td.num{text-align:right;
@@ -59,8 +84,9 @@ def locator(loc: str, lang: str) -> str:
     return tr(lang, zh, en)
 
 
-def page(stem: str, lang: str, intro: str, head: list[str], rows: list[str]) -> str:
-    title = tr(lang, *PAGES[stem])
+def page(stem: str, lang: str, rows: list[str]) -> str:
+    """A data page: navigation, title, what it is, and its table."""
+    title, intro, head = tr(lang, *PAGES[stem]), tr(lang, *INTROS[stem]), [tr(lang, *h) for h in HEADS[stem]]
     nav = " ".join(f'<a href="{s}.html">{_e(tr(lang, *PAGES[s]))}</a>' for s in PAGES if s != stem)
     other = "en" if lang == "zh" else "zh"
     return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{_e(title)}</title>'
@@ -89,13 +115,7 @@ def facts_page(facts: pd.DataFrame, claims: pd.DataFrame, routes: pd.DataFrame, 
                     + f'</td><td class="num">{value(r.value, r.unit, lang)}</td>'
                     f"<td>{_e(i18n.qualifier(r.qualifier, lang))}</td>"
                     f"<td>{' '.join(linked(u).replace('facts.html', 'claims.html') for u in users)}</td></tr>")
-    intro = tr(lang, "每个数字都按论文原样记录（原文片段、位置、精度）；“使用它的论断”中第一个是该数字自身的论断，"
-                     "其余是以它为输入重算的论断。",
-               "Every number as the paper prints it (the quoted span, where it is, its precision). Under "
-               "'claims that use it' the first is the number's own claim; the others recompute from it.")
-    head = [tr(lang, "编号", "Id"), tr(lang, "位置", "Where"), tr(lang, "原文", "As printed"),
-            tr(lang, "数值", "Value"), tr(lang, "精度", "Precision"), tr(lang, "使用它的论断", "Claims that use it")]
-    return page("facts", lang, intro, head, rows)
+    return page("facts", lang, rows)
 
 
 def claims_page(audit_claims: pd.DataFrame, routes: pd.DataFrame, lang: str) -> str:
@@ -108,13 +128,7 @@ def claims_page(audit_claims: pd.DataFrame, routes: pd.DataFrame, lang: str) -> 
                     f"<td>{quoted(r.span)}" + ("" if lang == "zh" else f"<br>{linked(r.paraphrase_en)}")
                     + f'</td><td class="num">{value(r.reported, r.unit, lang)}</td><td>{steps}</td>'
                     f"<td>{_e(verdict)}</td><td>{_e(i18n.verdict(r.external_verdict, lang))}</td></tr>")
-    intro = tr(lang, "论文的每个数字和每个数量比较；重算路径中的编号指向所用的数字。完整的核查见第08号报告。",
-               "Every number and every quantitative comparison of the paper; the ids in a route link to the "
-               "figures it reads. The full audit is report 08.")
-    head = [tr(lang, "编号", "Id"), tr(lang, "章节", "Section"), tr(lang, "原文", "As printed"),
-            tr(lang, "论文", "Paper"), tr(lang, "重算路径", "Routes"), tr(lang, "判断", "Verdict"),
-            tr(lang, "与官方发布", "Against releases")]
-    return page("claims", lang, intro, head, rows)
+    return page("claims", lang, rows)
 
 
 def releases_page(external: pd.DataFrame, lang: str) -> str:
@@ -128,13 +142,7 @@ def releases_page(external: pd.DataFrame, lang: str) -> str:
                     f'<td class="num">{value(r.value_text, r.unit, lang)}</td>'
                     f"<td>{_e(i18n.qualifier(r.qualifier, lang))}</td><td>{where}</td>"
                     f"<td>{quoted(r.excerpt)}</td></tr>")
-    intro = tr(lang, "官方发布的数字，先列发布机构，再列读取的网址和原文摘录；“确数”为正式数，其余为取整数或初步数。",
-               "Figures from official releases: the publisher first, then where the figure was read and the "
-               "excerpt; 'exact' marks a final figure, the others are rounded or preliminary.")
-    head = [tr(lang, "编号", "Id"), tr(lang, "发布机构", "Publisher"), tr(lang, "指标", "Series"),
-            tr(lang, "数值", "Value"), tr(lang, "性质", "Status"), tr(lang, "读取自", "Read at"),
-            tr(lang, "摘录", "Excerpt")]
-    return page("releases", lang, intro, head, rows)
+    return page("releases", lang, rows)
 
 
 def derived_page(derived: pd.DataFrame, lang: str) -> str:
@@ -147,13 +155,7 @@ def derived_page(derived: pd.DataFrame, lang: str) -> str:
                     f'<td class="num">{r.lo:.4g} – {r.hi:.4g} {_e(i18n.unit(r.unit, lang))}</td>'
                     f"<td>{quoted(sentence) if lang == 'en' and CJK.search(sentence) else _e(sentence)}</td>"
                     f"<td>{linked(r.formula_ids)}</td></tr>")
-    intro = tr(lang, "论文只是隐含、由代码推算的数值：每个数值是其输入的四舍五入区间所允许的范围，"
-                     "公式中的编号指向输入。",
-               "Values the paper only implies, computed in code: each is the range its inputs' rounding intervals "
-               "allow; the ids in a formula link to its inputs.")
-    head = [tr(lang, "编号", "Id"), tr(lang, "数量", "Quantity"), tr(lang, "范围", "Range"),
-            tr(lang, "路径", "Route"), tr(lang, "公式", "Formula")]
-    return page("derived", lang, intro, head, rows)
+    return page("derived", lang, rows)
 
 
 def data_pages(facts: pd.DataFrame, external: pd.DataFrame, derived: pd.DataFrame, audit, lang: str) -> dict[str, str]:

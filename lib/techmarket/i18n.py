@@ -68,9 +68,13 @@ def category(name: str, lang: str) -> str:
     return name if check_lang(lang) == "zh" else CATEGORY_EN.get(name, name)
 
 
+def pick(pairs: dict[str, tuple[str, str]], name: str, lang: str) -> str:
+    """The label of ``name`` in ``lang`` from a table of (zh, en) pairs."""
+    return tr(lang, *pairs[name])
+
+
 def indicator(name: str, lang: str) -> str:
-    zh, en = INDICATORS[name]
-    return tr(lang, zh, en)
+    return pick(INDICATORS, name, lang)
 
 
 SERIES = {  # the series of data/external/official_releases.csv
@@ -89,8 +93,7 @@ SERIES = {  # the series of data/external/official_releases.csv
 
 def series(name: str, lang: str) -> str:
     """An official-release series as a reader sees it."""
-    zh, en = SERIES[name]
-    return tr(lang, zh, en)
+    return pick(SERIES, name, lang)
 
 
 def unit(name: str, lang: str) -> str:
@@ -106,8 +109,7 @@ QUALIFIERS = {
 
 
 def qualifier(name: str, lang: str) -> str:
-    zh, en = QUALIFIERS[name]
-    return tr(lang, zh, en)
+    return pick(QUALIFIERS, name, lang)
 
 
 VERDICTS_ZH = {
