@@ -109,3 +109,45 @@ def test_fitted_line_and_residuals_come_from_the_carried_parameters():
                                           carried(math.exp(cs.intercept + 1.1 * math.log(8.0)))]
     assert cs.fitted["d"] == cs.line([8.0])[0]
     assert cs.residuals["c"] == carried(math.log(8.0) - (cs.intercept + 1.1 * math.log(4.0)))
+
+
+def test_prediction_interval_of_the_crosssection_by_hand():
+    from scipy import stats
+
+    x = pd.Series([1.0, 2.0, 4.0, 8.0], index=list("abcd"))
+    y = pd.Series([1.0, 2.0, 8.0, 8.0], index=list("abcd"))
+    cs = loglog_crosssection(x, y)
+    # in units of ln 2: residuals -0.1, -0.2, 0.7, -0.4, so s² = 0.70 / 2; Sxx = 5, mean log x 1.5;
+    # half-width at x_i: t(0.975, 2)·s·sqrt(1 + 1/4 + (x_i − 1.5)²/5)
+    s = math.sqrt(0.70 / 2) * math.log(2)
+    t = stats.t.ppf(0.975, 2)
+    for label, lx in zip("abcd", [0, 1, 2, 3], strict=True):
+        assert cs.pi_half[label] == pytest.approx(t * s * math.sqrt(1 + 1 / 4 + (lx - 1.5) ** 2 / 5), rel=1e-8)
+    assert cs.pi_half["c"] == carried(cs.pi_half["c"])  # carried like every fitted quantity
+    assert cs.confidence == pytest.approx(0.95)
+    # c sits 0.7·ln 2 = 0.49 above the line, far inside ±2.2: within the scatter, not "above"
+    assert cs.residuals["c"] > 0 and cs.position("c") == "within"
+    assert {cs.position(k) for k in "abcd"} == {"within"}
+
+
+def test_prediction_band_is_the_interval_at_each_x():
+    x = pd.Series([1.0, 2.0, 4.0, 8.0], index=list("abcd"))
+    y = pd.Series([1.0, 2.0, 8.0, 8.0], index=list("abcd"))
+    cs = loglog_crosssection(x, y)
+    lo, hi = cs.band(x.to_numpy())
+    fitted = np.log(cs.fitted.to_numpy())
+    assert np.allclose(np.log(hi) - fitted, cs.pi_half.to_numpy(), rtol=1e-7)
+    assert np.allclose(fitted - np.log(lo), cs.pi_half.to_numpy(), rtol=1e-7)
+    assert list(lo) == list(carried(lo)) and list(hi) == list(carried(hi))
+
+
+def test_a_residual_outside_the_prediction_interval_is_above_or_below_the_scatter():
+    # 28 points on a power law to within ±0.01, one far above it and one far below it
+    x = pd.Series(np.arange(1.0, 31.0), index=[f"p{i}" for i in range(30)])
+    noise = np.array([0.01, -0.01] * 15)
+    noise[5], noise[10] = 1.0, -1.0
+    y = 3 * x**0.5 * np.exp(noise)
+    cs = loglog_crosssection(x, y)
+    assert cs.position("p5") == "above" and cs.position("p10") == "below"
+    assert cs.position("p0") == "within"
+    assert abs(cs.residuals["p5"]) > cs.pi_half["p5"]

@@ -115,3 +115,20 @@ def test_the_check_would_see_a_request_leaving(visit, tmp_path):
     page.write_text('<html><body><img src="https://example.org/x.png"></body></html>', encoding="utf-8")
     r = visit(page)
     assert r["outside"] == ["https://example.org/x.png"] and r["images"] == [False]
+
+
+def test_the_register_can_be_filtered_in_the_page(visit, reports):
+    """The audit page's register narrows to the rows of a section and a verdict, with no request."""
+    visit(reports.reports_dir / "en" / "08_claims_audit.html")
+    page = visit.page
+    rows = page.locator(".tm-filterable tbody tr")
+    shown = page.locator(".tm-filterable tbody tr:not([hidden])")
+    total = rows.count()
+    page.locator("select[data-column]").nth(1).select_option("inconsistent")
+    # the diagnosis names three inconsistent claims: S2.1-07, S2.1-08 and S2.2-12
+    assert shown.count() == 3 and total > 200
+    page.locator("select[data-column]").nth(0).select_option("2.2")
+    assert shown.count() == 1 and "S2.2-12" in shown.first.inner_text()
+    page.locator("select[data-column]").nth(1).select_option("")
+    page.locator("select[data-column]").nth(0).select_option("")
+    assert shown.count() == total

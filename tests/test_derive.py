@@ -131,7 +131,7 @@ def test_route_sentences_take_their_numbers_from_the_inputs(tables, derived):
         assert set(REF.findall(d.route.en)) == set(REF.findall(d.route.zh)), d.route
     # filled from the rows: the stated multiple and CAGR as the paper prints them, in both languages
     gd16 = derived[(derived.indicator == "turnover") & (derived.geo == "广东") & (derived.year == 2016)]
-    assert "2020 turnover ÷ stated multiple 2020/2016 (4.39倍)" in set(gd16.route)
+    assert "2020 turnover ÷ stated multiple 2020/2016 (4.39×)" in set(gd16.route)  # units in English: ×
     assert "2020年成交额 ÷ 论文所述2020/2016年倍数（4.39倍）" in set(gd16.route_zh)
     assert "2020 turnover ÷ (1 + stated CAGR)^4 (44.73%)" in set(gd16.route)
     wrong = _d("{S2.1-03} * 2", Bilingual(zh="两倍 {S2.1-04}", en="twice {S2.1-04}"))

@@ -105,3 +105,52 @@ def test_every_id_shown_is_a_link_and_every_link_has_a_target(reports_dir):
             assert target.is_file(), (path, file)
             if anchor:
                 assert anchor[1:] in targets(target), (path, file + anchor)
+
+
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+SNAKE = re.compile(r"(?<![/\w.])[a-z]+(?:_[a-z0-9]+)+\b(?!\.[a-z]{2,4}\b)")  # not a file name or a path
+PLACEHOLDER = re.compile(r"\{[A-Za-z_][\w.:]*\}")
+
+
+def language_problems(page_html: str, lang: str) -> list[str]:
+    """Visible text (outside code, scripts and styles) that breaks the page's language: Chinese
+    outside a ``lang="zh"`` element on an English page, a snake_case identifier, an unfilled
+    placeholder."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page_html, "html.parser")
+    for hidden in soup(["script", "style", "head", "code", "pre"]):
+        hidden.decompose()
+    for code in soup.select(".jp-InputArea"):
+        code.decompose()
+    out = []
+    for node in soup.find_all(string=True):
+        text = str(node)
+        if not text.strip() or text.strip().startswith("http"):
+            continue
+        quoted = any(getattr(p, "get", lambda *_: None)("lang") == "zh" for p in node.parents)
+        if lang == "en" and CJK.search(text) and not quoted:
+            out.append(f"Chinese outside a quotation: {text.strip()[:60]!r}")
+        for pattern, what in ((SNAKE, "identifier"), (PLACEHOLDER, "placeholder")):
+            m = pattern.search(text)
+            if m:
+                out.append(f"{what} {m.group(0)!r} in {text.strip()[:60]!r}")
+    return out
+
+
+def test_language_scan_finds_what_it_should():
+    assert language_problems('<p>Turnover 3.13 <span>万元</span></p>', "en") == [
+        "Chinese outside a quotation: '万元'"]
+    assert language_problems('<p><q lang="zh">技术</q> rose; see data/external/official_releases.csv</p>', "en") == []
+    assert language_problems("<p>类型 pp_change，{years}年</p>", "zh") == [
+        "identifier 'pp_change' in '类型 pp_change，{years}年'", "placeholder '{years}' in '类型 pp_change，{years}年'"]
+    assert language_problems("<p><code>first_if_over_half(x)</code></p>", "zh") == []
+
+
+def test_every_page_is_in_its_language(reports_dir):
+    problems = {}
+    for path in [p for p in _pages(reports_dir) if not p.name.endswith(".code.html")]:
+        found = language_problems(path.read_text(encoding="utf-8"), path.relative_to(reports_dir).parts[0])
+        if found:
+            problems[str(path.relative_to(reports_dir))] = found[:3]
+    assert not problems, problems

@@ -55,9 +55,14 @@ def test_figure_output_is_png_with_caption_and_deterministic():
         ax.plot([1, 2], [3, 4])
         return report.figure(fig, "a caption")
 
-    a, b = draw()._repr_mimebundle_(), draw()._repr_mimebundle_()
+    (a, meta), (b, _) = draw()._repr_mimebundle_(), draw()._repr_mimebundle_()
     assert a == b and a["text/plain"] == "[figure] a caption"
-    assert base64.b64decode(a["image/png"]).startswith(b"\x89PNG")
+    png = base64.b64decode(a["image/png"])
+    assert png.startswith(b"\x89PNG")
+    # drawn at twice the density it is shown at: the PNG's own width (bytes 16-20 of its header)
+    # is twice the display width the metadata states
+    width = int.from_bytes(png[16:20], "big")
+    assert meta["image/png"]["width"] * 2 in (width, width + 1) and meta["image/png"]["height"] > 0
 
 
 def test_external_agreement():
@@ -119,6 +124,6 @@ def test_a_notebook_release_table_is_a_view_of_the_audit():
     assert list(table.columns) == ["Fact", "Paper", "Release", "Qualifier", "Publisher", "Verdict"]
     rows = list(zip(table.Release, table.Qualifier, table.Verdict, strict=True))
     # the 2021 work report's preliminary 3200 is the paper's figure; the national bulletin's 3479.9 is not
-    assert ("3200 亿元", "rounded or preliminary", "same") in rows
-    assert ("3479.9 亿元", "exact", "differs") in rows
-    assert set(table.Fact) == {"S2.2-10"} and set(table.Paper) == {"3200 亿元"}
+    assert ("3200 (100 million yuan)", "rounded or preliminary", "same") in rows
+    assert ("3479.9 (100 million yuan)", "exact", "differs") in rows
+    assert set(table.Fact) == {"S2.2-10"} and set(table.Paper) == {"3200 (100 million yuan)"}

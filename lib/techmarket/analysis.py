@@ -14,7 +14,7 @@ far below what any table prints or any figure resolves, and far above the noise 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -124,7 +124,13 @@ def concentration_ratio(shares_pct, n: int) -> float:
 
 @dataclass(frozen=True)
 class CrossSection:
-    """log(y) = intercept + elasticity·log(x) across units; every number carried at CARRIED_DIGITS."""
+    """log(y) = intercept + elasticity·log(x) across units; every number carried at CARRIED_DIGITS.
+
+    ``pi_half`` is, for each unit, the half-width (in log points) of the prediction interval of a
+    new unit of that size (level ``confidence``): a residual inside ±``pi_half`` is *within the
+    scatter* of the fit, and its sign then says nothing about the unit. With few units and a weak
+    fit the interval is wide; that is the point of reporting it.
+    """
 
     elasticity: float
     ci_low: float
@@ -134,19 +140,43 @@ class CrossSection:
     residuals: pd.Series    # log points above (+) or below (−) the fitted line, by label
     fitted: pd.Series
     intercept: float
+    pi_half: pd.Series      # half-width of each unit's prediction interval, log points, by label
+    confidence: float = CONFIDENCE
+    _fit: object = field(default=None, repr=False, compare=False)
 
     def line(self, x) -> np.ndarray:
         """The fitted line at ``x`` (original scale), carried: what a figure draws."""
         return carried(np.exp(self.intercept + self.elasticity * np.log(np.asarray(x, dtype=float))))
 
+    def position(self, label) -> str:
+        """``"within"`` when the unit's residual lies inside its prediction interval (within the
+        scatter), else ``"above"`` or ``"below"`` it."""
+        r, h = float(self.residuals[label]), float(self.pi_half[label])
+        return "within" if abs(r) <= h else ("above" if r > 0 else "below")
+
+    def band(self, x) -> tuple[np.ndarray, np.ndarray]:
+        """The prediction interval at ``x`` (original scale; statsmodels' ``obs_ci``), carried: the
+        band within which a new unit of size ``x`` would fall with probability ``confidence``."""
+        if self._fit is None:
+            raise ValueError("this cross-section carries no fit to predict from")
+        logx = np.log(np.asarray(x, dtype=float))
+        exog = sm.add_constant(logx, has_constant="add")
+        frame = self._fit.get_prediction(exog).summary_frame(alpha=1 - self.confidence)
+        return (carried(np.exp(carried(frame["obs_ci_lower"].to_numpy()))),
+                carried(np.exp(carried(frame["obs_ci_upper"].to_numpy()))))
+
 
 def loglog_crosssection(x: pd.Series, y: pd.Series, alpha: float = 1 - CONFIDENCE) -> CrossSection:
-    """OLS of log(y) on log(x) across units (same index); residuals say who sits above the line."""
+    """OLS of log(y) on log(x) across units (same index); residuals say who sits above the line,
+    and each unit's prediction interval (statsmodels ``get_prediction(...).summary_frame``,
+    ``obs_ci_*``) says whether that is more than the scatter of the fit."""
     x, y = x.astype(float), y.astype(float)
     X = sm.add_constant(np.log(x.to_numpy()))
     fit = sm.OLS(np.log(y.to_numpy()), X).fit()
     a, b = (float(v) for v in carried(fit.params))
     lo, hi = (float(v) for v in carried(fit.conf_int(alpha)[1]))
     log_fit = a + b * np.log(x)
+    frame = fit.get_prediction(X).summary_frame(alpha=alpha)
+    half = pd.Series((frame["obs_ci_upper"].to_numpy() - frame["obs_ci_lower"].to_numpy()) / 2, index=x.index)
     return CrossSection(b, lo, hi, carried(fit.rsquared), int(fit.nobs),
-                        carried(np.log(y) - log_fit), carried(np.exp(log_fit)), a)
+                        carried(np.log(y) - log_fit), carried(np.exp(log_fit)), a, carried(half), 1 - alpha, fit)

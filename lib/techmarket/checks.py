@@ -37,7 +37,7 @@ def check_table(ctx, rows: list[tuple]) -> pd.DataFrame:
         out.append({
             tr(ctx.lang, "项目", "Item"): tr(ctx.lang, zh, en),
             tr(ctx.lang, "出处", "Fact"): claim_id,
-            tr(ctx.lang, "论文数值", "Paper"): f"{c['reported']} {c['unit']}",
+            tr(ctx.lang, "论文数值", "Paper"): i18n.amount(c["reported"], c["unit"], ctx.lang),
             tr(ctx.lang, "重算", "Recomputed"): r["shown"],
             tr(ctx.lang, "判断", "Verdict"): verdict,
         })
@@ -53,13 +53,20 @@ def release_view(ctx, claim_ids: list[str]) -> pd.DataFrame:
     rows = [r for cid in claim_ids for _, r in rel[rel.claim_id == cid].iterrows()]
     return pd.DataFrame({
         tr(ctx.lang, "出处", "Fact"): [r["claim_id"] for r in rows],
-        tr(ctx.lang, "论文", "Paper"): [f"{claims.loc[r['claim_id'], 'reported']} {claims.loc[r['claim_id'], 'unit']}"
+        tr(ctx.lang, "论文", "Paper"): [i18n.amount(*claims.loc[r["claim_id"], ["reported", "unit"]], ctx.lang)
                                       for r in rows],
-        tr(ctx.lang, "官方发布", "Release"): [f"{r['value_text']} {r['unit']}" for r in rows],
+        tr(ctx.lang, "官方发布", "Release"): [i18n.amount(r["value_text"], r["unit"], ctx.lang) for r in rows],
         tr(ctx.lang, "类型", "Qualifier"): [i18n.qualifier(r["qualifier"], ctx.lang) for r in rows],
         tr(ctx.lang, "发布机构", "Publisher"): [r["publisher"] for r in rows],
         tr(ctx.lang, "结论", "Verdict"): [tr(ctx.lang, *EXTERNAL_MARKS[r["agreement"]]) for r in rows],
     })
+
+
+def release_table(ctx, claim_ids: list[str], caption: str):
+    """:func:`release_view` as a report table (publishers' Chinese names marked as such)."""
+    from techmarket import report
+
+    return report.table(release_view(ctx, claim_ids), caption, quoted=(tr(ctx.lang, "发布机构", "Publisher"),))
 
 
 SAME, WITHIN, EXT_DIFFERS = "same", "within_rounding", "differs"

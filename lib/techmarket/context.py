@@ -73,7 +73,9 @@ class Context:
     def quote(self, fact_id: str) -> str:
         """The verbatim span with its locator, for quoting the paper."""
         r = self.fact(fact_id)
-        return f"“{r['span']}”（{r['locator']}）" if self.lang == "zh" else f"“{r['span']}” ({r['locator']})"
+        if self.lang == "zh":
+            return f"“{r['span']}”（{r['locator']}）"
+        return f'<q lang="zh">{r["span"]}</q> ({r["locator"]})'  # the paper quoted in an English text
 
     # --- derived values -------------------------------------------------------------------
     def derived_rows(self, indicator: str, geo: str, year: int, category: str = "",

@@ -74,6 +74,11 @@ def _row_head(ident: str) -> str:
     return f'<th scope="row"><a href="#{ident}">{ident}</a></th>'
 
 
+def gloss(paraphrase: str, lang: str) -> str:
+    """On an English page, the claim in English under the quoted span (its Chinese terms marked)."""
+    return "" if lang == "zh" else f"<br>{i18n.mark_terms(linked(paraphrase))}"
+
+
 def value(text: str, unit: str, lang: str) -> str:
     shown = unit if lang == "zh" or not unit else i18n.unit(unit, lang)
     return f"{_e(text)} {_e(shown)}".strip()
@@ -111,7 +116,7 @@ def facts_page(facts: pd.DataFrame, claims: pd.DataFrame, routes: pd.DataFrame, 
     for r in facts.itertuples():
         users = [r.fact_id, *readers.get(r.fact_id, [])]
         rows.append(f'<tr id="{r.fact_id}">{_row_head(r.fact_id)}<td>{_e(locator(r.locator, lang))}</td>'
-                    f"<td>{quoted(r.span)}" + ("" if lang == "zh" else f"<br>{linked(paraphrase.get(r.fact_id, ''))}")
+                    f"<td>{quoted(r.span)}{gloss(paraphrase.get(r.fact_id, ''), lang)}"
                     + f'</td><td class="num">{value(r.value, r.unit, lang)}</td>'
                     f"<td>{_e(i18n.qualifier(r.qualifier, lang))}</td>"
                     f"<td>{' '.join(linked(u).replace('facts.html', 'claims.html') for u in users)}</td></tr>")
@@ -123,9 +128,9 @@ def claims_page(audit_claims: pd.DataFrame, routes: pd.DataFrame, lang: str) -> 
     rows = []
     for r in audit_claims.itertuples():
         verdict = i18n.verdict(r.verdict, lang, bool(r.restated))
-        steps = "<br>".join(linked(f) for f in by_claim.get(r.claim_id, [])) or "—"
+        steps = "<br>".join(f"<code>{linked(f)}</code>" for f in by_claim.get(r.claim_id, [])) or "—"
         rows.append(f'<tr id="{r.claim_id}">{_row_head(r.claim_id)}<td>§{_e(r.section)}</td>'
-                    f"<td>{quoted(r.span)}" + ("" if lang == "zh" else f"<br>{linked(r.paraphrase_en)}")
+                    f"<td>{quoted(r.span)}{gloss(r.paraphrase_en, lang)}"
                     + f'</td><td class="num">{value(r.reported, r.unit, lang)}</td><td>{steps}</td>'
                     f"<td>{_e(verdict)}</td><td>{_e(i18n.verdict(r.external_verdict, lang))}</td></tr>")
     return page("claims", lang, rows)
@@ -154,7 +159,7 @@ def derived_page(derived: pd.DataFrame, lang: str) -> str:
         rows.append(f'<tr id="{r.derived_id}">{_row_head(r.derived_id)}<td>{_e(what)}</td>'
                     f'<td class="num">{r.lo:.4g} – {r.hi:.4g} {_e(i18n.unit(r.unit, lang))}</td>'
                     f"<td>{quoted(sentence) if lang == 'en' and CJK.search(sentence) else _e(sentence)}</td>"
-                    f"<td>{linked(r.formula_ids)}</td></tr>")
+                    f"<td><code>{linked(r.formula_ids)}</code></td></tr>")
     return page("derived", lang, rows)
 
 

@@ -65,7 +65,8 @@ TURNOVER_2016 = [
 ]
 
 OTHER_GUANGDONG = [
-    *_back_from_2020("tech_transaction_value", "技术交易额", "技术交易额", "{S2.1-06}", "{S2.1-07}", "{S2.1-08}"),
+    *_back_from_2020("tech_transaction_value", "技术交易额", "technology transaction value", "{S2.1-06}",
+                     "{S2.1-07}", "{S2.1-08}"),
     _d("contracts", GD, 2016, "项", "2016年成交额（2020年 ÷ {S2.1-04}）÷ 2016年平均每项合同成交额（{S2.1-09}）",
        "2016 turnover (2020 ÷ {S2.1-04}) ÷ 2016 average per contract ({S2.1-09})",
        "{S2.1-03 in 万元} / {S2.1-04} / {S2.1-09}"),
@@ -97,40 +98,44 @@ MIDDLE_YEARS = [
 ]
 
 SVC, DEV, TRA, CON = "技术服务", "技术开发", "技术转让", "技术咨询"
+EN = {SVC: "services", DEV: "development", TRA: "transfer", CON: "consulting",
+      "城市建设与社会发展": "urban construction and social development", "现代交通": "modern transport"}
 LEVEL_SHARE = {SVC: ("{S2.3-01}", "{S2.3-02}", "{S2.3-03}", "{S2.3-04}"),  # 2020 level, multiple, share, pp change
                DEV: ("{S2.3-07}", "{S2.3-08}", "{S2.3-09}", "{S2.3-10}")}
 CONTRACT_TYPES = [
-    *(_d("turnover", GD, 2016, "亿元", f"2020年{c} ÷ 论文所述倍数（{k}）", f"2020 {c} ÷ stated multiple ({k})",
+    *(_d("turnover", GD, 2016, "亿元", f"2020年{c} ÷ 论文所述倍数（{k}）", f"2020 {EN[c]} ÷ stated multiple ({k})",
          f"{v} / {k}", category=c) for c, (v, k, _, _) in LEVEL_SHARE.items()),
-    _d("turnover", GD, 2020, "亿元", "2020年技术转让占比 × 2020年成交额", "2020 技术转让 share × 2020 turnover",
+    _d("turnover", GD, 2020, "亿元", "2020年技术转让占比 × 2020年成交额", "2020 transfer share × 2020 turnover",
        "{S2.3-12} / 100 * " + T20, category=TRA),
     _d("turnover", GD, 2016, "亿元", "2016年技术转让占比 × 2016年成交额（2020年 ÷ {S2.1-04}）",
-       "2016 技术转让 share × 2016 turnover (2020 ÷ {S2.1-04})", "{S2.3-11} / 100 * " + T20 + " / {S2.1-04}",
+       "2016 transfer share × 2016 turnover (2020 ÷ {S2.1-04})", "{S2.3-11} / 100 * " + T20 + " / {S2.1-04}",
        category=TRA),
     _d("turnover", GD, 2020, "%", "2020年技术咨询占比 = 100 − 其他三类占比",
-       "技术咨询 2020 share = 100 − the other three shares", "100 - {S2.3-03} - {S2.3-09} - {S2.3-12}",
+       "consulting 2020 share = 100 − the other three shares", "100 - {S2.3-03} - {S2.3-09} - {S2.3-12}",
        category=CON, measure="share"),
     _d("turnover", GD, 2020, "亿元", "2020年技术咨询 = 成交额 − 技术服务 − 技术开发 − 技术转让（占比 × 成交额）",
-       "技术咨询 2020 = turnover − 技术服务 − 技术开发 − 技术转让 (share × turnover)",
+       "consulting 2020 = turnover − services − development − transfer (share × turnover)",
        T20 + " - {S2.3-01} - {S2.3-07} - {S2.3-12} / 100 * " + T20, category=CON),
     *(route for c, (v, k, s, d) in LEVEL_SHARE.items() for route in (
         _d("turnover", GD, 2016, "%", f"2016年{c}占比 = 2020年占比 − 论文所述变化（{d}）",
-           f"{c} 2016 share = 2020 share − stated pp change ({d})", f"{s} - {d}", category=c, measure="share"),
+           f"{EN[c]} 2016 share = 2020 share − stated change in points ({d})", f"{s} - {d}", category=c,
+           measure="share"),
         _d("turnover", GD, 2016, "%", f"2016年{c}占比 = (2020年金额 ÷ {k}) ÷ (2020年成交额 ÷ {{S2.1-04}})",
-           f"{c} 2016 share = (2020 level ÷ {k}) ÷ (2020 turnover ÷ {{S2.1-04}})",
+           f"{EN[c]} 2016 share = (2020 level ÷ {k}) ÷ (2020 turnover ÷ {{S2.1-04}})",
            f"({v} / {k}) / ({T20} / {{S2.1-04}}) * 100", category=c, measure="share"))),
     _d("turnover", GD, 2016, "%", "2016年技术咨询占比 = 100 − 技术转让 − 技术服务（{S2.3-03} − {S2.3-04}）"
        "− 技术开发（{S2.3-09} − ({S2.3-10})）",
-       "技术咨询 2016 share = 100 − 技术转让 − 技术服务 ({S2.3-03} − {S2.3-04}) − 技术开发 ({S2.3-09} − ({S2.3-10}))",
+       "consulting 2016 share = 100 − transfer − services ({S2.3-03} − {S2.3-04}) − development "
+       "({S2.3-09} − ({S2.3-10}))",
        "100 - {S2.3-11} - ({S2.3-03} - {S2.3-04}) - ({S2.3-09} - {S2.3-10})", category=CON, measure="share"),
 ]
 
 FIELDS_AND_CITIES = [
-    *(_d("turnover", GD, 2020, "亿元", f"2020年{c}占比 × 2020年成交额", f"{c} 2020 share × 2020 turnover",
+    *(_d("turnover", GD, 2020, "亿元", f"2020年{c}占比 × 2020年成交额", f"{EN[c]} 2020 share × 2020 turnover",
          f"{s} / 100 * {T20}", category=c)
       for c, s in (("城市建设与社会发展", "{S2.4-07}"), ("现代交通", "{S2.4-08}"))),
     _d("turnover", "深圳", 2020, "亿元", "三市占比（广深莞 {S2.5-13}）× 2020年成交额 − 广州 − 东莞",
-       "three-city share (广深莞 {S2.5-13}) × 2020 turnover − 广州 − 东莞",
+       "three-city share (Guangzhou, Shenzhen, Dongguan: {S2.5-13}) × 2020 turnover − Guangzhou − Dongguan",
        "{S2.5-13} / 100 * " + T20 + " - {S2.5-02} - {S2.5-08}"),
     _d("turnover", "东莞", 2016, "亿元", "2020年金额 ÷ (1 + 论文所述增长率 {S2.5-09})",
        "2020 level ÷ (1 + stated growth {S2.5-09})", "{S2.5-08} / (1 + {S2.5-09} / 100)"),

@@ -23,11 +23,12 @@ class DerivationError(TechmarketError, ValueError):
     """A derivation whose formula or sentence cannot be evaluated against the data."""
 
 
-def _sentence(text: str, sources: Sources) -> str:
-    """A route sentence with each ``{reference}`` replaced by the figure as printed."""
+def _sentence(text: str, sources: Sources, lang: str) -> str:
+    """A route sentence with each ``{reference}`` replaced by the figure as printed (its unit in
+    ``lang``)."""
     def quoted(m) -> str:
         fig = sources.resolve(parse_reference(m.group(1)))
-        return fig.quoted if isinstance(fig, Figure) else str(fig.lo)
+        return fig.quoted_in(lang) if isinstance(fig, Figure) else str(fig.lo)
     return REF.sub(quoted, text)
 
 
@@ -41,7 +42,7 @@ def evaluate(d: Derivation, sources: Sources) -> dict:
                               f"which its formula does not read")
     try:
         result = sources.evaluate(parse(d.formula))
-        route = Bilingual(zh=_sentence(d.route.zh, sources), en=_sentence(d.route.en, sources))
+        route = Bilingual(zh=_sentence(d.route.zh, sources, "zh"), en=_sentence(d.route.en, sources, "en"))
     except FormulaError as err:
         raise DerivationError(f"{where}: {str(err).removeprefix(f'formula {d.formula!r}: ')}") from None
     bounds = [i.ident for i in result.inputs if i.qualifier in ("lower_bound", "upper_bound")]

@@ -30,7 +30,7 @@ def strip_volatile_metadata(nb) -> None:
 
 
 def render_html(nb, with_code: bool, page: Page | None = None) -> str:
-    """An executed notebook as HTML from the offline template (images embedded). With ``page``:
+    """An executed notebook as HTML from the offline template (figures as data URIs). With ``page``:
     its title and language, the header and footer of :mod:`techmarket.page_shell`, and every id
     linked to the data pages."""
     import copy
@@ -40,7 +40,7 @@ def render_html(nb, with_code: bool, page: Page | None = None) -> str:
     lang = page.lang if page is not None else "en"
     exporter = _EXPORTERS.get((with_code, lang))
     if exporter is None:
-        exporter = HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)], embed_images=True)
+        exporter = HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)])
         exporter.exclude_input = not with_code
         exporter.exclude_input_prompt = True
         exporter.exclude_output_prompt = True

@@ -5,6 +5,7 @@ Every figure title, axis label, legend, table header and narrative heading goes 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 LANGS = ("zh", "en")
@@ -39,6 +40,19 @@ CATEGORY_EN = {
     "高校": "Universities", "科研机构": "Research institutes", "高校和科研机构": "Universities and research institutes",
     "优秀": "Excellent", "良好": "Good", "合格": "Pass", "不合格": "Fail", "取消资格": "Disqualified",
     "参评": "Evaluated", "国家技术转移机构": "National technology-transfer institutions",
+    "成交金额500万元以下（含500万元）": "with turnover at or below the threshold the paper names",
+    "设立超过半年仍无登记量": "no registration more than half a year after being set up",
+    "全年没有登记量": "no registration in the whole year",
+    "首次认定为省级科技成果转移转化示范机构": "first recognised as provincial demonstration institutions",
+    "承担重大科技成果转化任务、被评为国家技术转移示范机构":
+        "undertaking major transfer tasks and rated national demonstration institutions",
+    "考核优秀国家技术转移示范机构": "national demonstration institutions rated excellent",
+    "技术转移机构": "technology-transfer institutions",
+    "技术合同认定登记机构": "technology-contract registration bodies",
+    "技术转移输出方": "technology-transfer sellers", "技术交易吸纳方": "technology buyers",
+    "技术经纪（经理）人": "technology brokers (managers)",
+    "技术合同登记点": "technology-contract registration points",
+    "技术交易输出方": "technology sellers",
 }
 
 INDICATORS = {
@@ -56,7 +70,7 @@ INDICATORS = {
 UNITS_EN = {
     "亿元": "100 million yuan", "万元": "10,000 yuan", "万亿元": "trillion yuan", "项": "contracts",
     "万项": "10,000 contracts", "%": "%", "百分点": "percentage points", "倍": "times", "位": "rank",
-    "年": "years", "家": "institutions", "人": "people", "次": "times", "支": "funds", "个": "",
+    "年": "years", "家": "institutions", "人": "people", "次": "rounds", "支": "funds", "个": "",
 }
 
 
@@ -66,6 +80,27 @@ def geo(name: str, lang: str) -> str:
 
 def category(name: str, lang: str) -> str:
     return name if check_lang(lang) == "zh" else CATEGORY_EN.get(name, name)
+
+
+CJK_CHARS = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+CJK_RUN = re.compile(rf"[{CJK_CHARS}]+(?:[\w.%/]*[{CJK_CHARS}]+)*")
+
+
+KEEP = re.compile(r'(`[^`]*`|<(q|span)\b[^>]*\blang="zh"[^>]*>.*?</\2>)', re.S)  # code, and what is marked
+
+
+def mark_terms(text: str) -> str:
+    """An English text (HTML or Markdown) with each Chinese term it quotes from the paper or a
+    source marked ``lang="zh"`` ("技术交易额", "大而不强", a publisher's name); code spans and
+    quotations already marked are left as they are."""
+    parts = KEEP.split(text)
+    out, i = [], 0
+    while i < len(parts):
+        out.append(CJK_RUN.sub(lambda m: f'<span lang="zh">{m.group(0)}</span>', parts[i]))
+        if i + 1 < len(parts):
+            out.append(parts[i + 1])  # the kept piece (the group after it is its tag name)
+        i += 3
+    return "".join(out)
 
 
 def pick(pairs: dict[str, tuple[str, str]], name: str, lang: str) -> str:
@@ -99,6 +134,23 @@ def series(name: str, lang: str) -> str:
 def unit(name: str, lang: str) -> str:
     return name if check_lang(lang) == "zh" else UNITS_EN.get(name, name)
 
+
+def amount(value: str, unit_name: str, lang: str) -> str:
+    """A value with its unit as a reader of ``lang`` sees it, one rendering per unit: 4.39×,
+    2.15 percentage points, 3465.92 (100 million yuan), 33 institutions, rank 2, 12.27%."""
+    value = str(value)
+    if check_lang(lang) == "zh" or not unit_name:
+        return f"{value} {unit_name}".strip()
+    if unit_name == "倍":
+        return f"{value}×"
+    if unit_name.startswith("%"):
+        return f"{value}{unit_name}"
+    if unit_name == "位":
+        return f"rank {value}"
+    if unit_name in ("亿元", "万元", "万亿元", "万项"):
+        return f"{value} ({UNITS_EN[unit_name]})"
+    return f"{value} {UNITS_EN.get(unit_name, unit_name)}".strip()
+
 QUALIFIERS = {
     "exact": ("确数", "exact"),
     "rounded_or_preliminary": ("取整数或初步数", "rounded or preliminary"),
@@ -106,6 +158,19 @@ QUALIFIERS = {
     "lower_bound": ("下限", "lower bound"),
     "upper_bound": ("上限", "upper bound"),
 }
+
+
+KINDS = {  # what a claim asserts (claims.csv, column kind)
+    "level": ("水平值", "level"), "count": ("计数", "count"), "share": ("占比", "share"),
+    "multiple": ("倍数", "multiple"), "growth_multiple": ("增长倍数", "growth multiple"),
+    "growth_pct": ("增长率", "growth rate"), "cagr": ("年均增长率", "annual growth rate"),
+    "pp_change": ("百分点变化", "change in points"), "rank": ("排名", "rank"), "streak": ("连续年数", "streak"),
+    "threshold": ("阈值比较", "threshold"), "order": ("大小比较", "comparison"),
+}
+
+
+def kind(name: str, lang: str) -> str:
+    return pick(KINDS, name, lang)
 
 
 def qualifier(name: str, lang: str) -> str:

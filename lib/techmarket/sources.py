@@ -40,6 +40,14 @@ class Figure:
     label: str  # for spelling out arithmetic: id, value, unit (and the conversion)
     quoted: str  # value and unit as a sentence quotes it
     inputs: tuple[Input, ...]  # the printed figures it rests on (itself, for a fact or release)
+    text: str = ""  # the value as printed, and its unit (for a fact or a release)
+    unit: str = ""
+
+    def quoted_in(self, lang: str) -> str:
+        """Value and unit as a sentence in ``lang`` quotes it (4.39倍; 4.39×)."""
+        from techmarket.i18n import amount
+
+        return self.quoted if lang == "zh" or not self.text else amount(self.text, _short_unit(self.unit), lang)
 
     @property
     def facts(self) -> frozenset[str]:
@@ -155,7 +163,7 @@ class Sources:
                                    f"(no fixed conversion between them)") from None
         label = f"{ident} {text} {unit}" + (f" → {to}" if to != unit else "")
         own = Input(ident, kind, origin, f"{text} {unit}", str(r["qualifier"]))
-        return Figure(ident, interval, point, label, text + _short_unit(unit), (own,))
+        return Figure(ident, interval, point, label, text + _short_unit(unit), (own,), text, unit)
 
     def _items(self, ref: Reference) -> Figure:
         """How many items the paper names for a count claim: the number the route compares with
