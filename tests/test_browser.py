@@ -1,9 +1,10 @@
 """The built reports as a reader sees them: headless Chromium, network cut off.
 
 Every page (index and every report in both languages, with and without code; one test each)
-loads, every image decodes, the embedded CJK font is used for Chinese, no request leaves the
-machine and no console error appears.
-Screenshots of the index and of one report per language go to reports/screenshots/.
+loads, every image decodes, every Chinese character is drawn with the embedded CJK font (never a
+fallback, in code too), no element is wider than a 1280 px window, no request leaves the machine
+and no console error appears.
+Screenshots of the index and of every report in both languages go to reports/screenshots/.
 
 Chromium is Debian's package (/usr/bin/chromium; .ci/run installs it). Outside CI the test skips
 when it is missing; in CI (CI set) a missing browser fails.
@@ -11,6 +12,7 @@ when it is missing; in CI (CI set) a missing browser fails.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -20,7 +22,9 @@ from techmarket.build_plan import LANGS
 from techmarket.fonts import WEB_FONT_FAMILY
 from techmarket.paths import NOTEBOOKS_DIR
 
+CJK_CHARS = re.compile(r"[\u4e00-\u9fff]")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+WIDTH = 1280  # the window every page must fit
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run", "--disable-sync", "--disable-quic"]
 
@@ -41,13 +45,40 @@ class Visitor:
     each navigation makes a new document, with its own fonts and images.)"""
 
     def __init__(self, browser):
-        self.context = browser.new_context(offline=True, viewport={"width": 1200, "height": 900})
+        self.context = browser.new_context(offline=True, viewport={"width": WIDTH, "height": 900})
         self.page = self.context.new_page()
         self.outside: list[str] = []
         self.errors: list[str] = []
         self.page.on("request", lambda r: r.url.startswith(("file://", "data:")) or self.outside.append(r.url))
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def chinese_not_in_embedded_font(self, limit: int = 12) -> list[str]:
+        """Elements whose own Chinese characters are not all drawn with the embedded font (the
+        browser's record of the fonts it used for each element's text)."""
+        cdp = self.context.new_cdp_session(self.page)
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument", {"depth": -1, "pierce": False})["root"]
+        found: list[str] = []
+
+        def walk(node: dict) -> None:
+            if len(found) >= limit:
+                return
+            own = "".join(c.get("nodeValue", "") for c in node.get("children", []) if c.get("nodeType") == 3)
+            chinese = len(CJK_CHARS.findall(own))
+            if chinese and node.get("nodeName") not in ("SCRIPT", "STYLE", "TITLE", "OPTION"):  # options: a native menu
+                fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
+                embedded = sum(f["glyphCount"] for f in fonts if f["isCustomFont"])
+                if embedded < chinese:
+                    found.append(f"<{node['nodeName'].lower()}> {own.strip()[:30]!r}: "
+                                 f"{[f['familyName'] for f in fonts if not f['isCustomFont']]}")
+            for child in node.get("children", []):
+                walk(child)
+
+        walk(root)
+        cdp.detach()
+        return found
 
     def __call__(self, path: Path, screenshot: Path | None = None) -> dict:
         self.outside, self.errors = [], []
@@ -59,7 +90,9 @@ class Visitor:
             cjkFont: document.fonts.check('16px "' + family + '"', '广东技术市场'),
             hasChinese: /[\\u4e00-\\u9fff]/.test(document.body.innerText),
             links: Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href')),
+            width: document.documentElement.scrollWidth,
         })""", WEB_FONT_FAMILY)
+        info["fallback"] = self.chinese_not_in_embedded_font()
         if screenshot:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(screenshot))
@@ -80,7 +113,9 @@ def visit(reports):
 # report without and with code (one test each, so that the suite's workers share them)
 PAGES = ["index.html"] + [f"{lang}/{nb.stem}{variant}.html" for nb in sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
                           for lang in LANGS for variant in ("", ".code")]
-SCREENSHOTS = {"index.html": "index.png", "zh/01_scale.html": "01_scale.zh.png", "en/01_scale.html": "01_scale.en.png"}
+# a screenshot of the index and of every report without code, in both languages
+SCREENSHOTS = {"index.html": "index.png"} | {p: p.removesuffix(".html").replace("/", ".") + ".png" for p in PAGES
+                                             if not p.endswith(".code.html") and p != "index.html"}
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -98,6 +133,10 @@ def test_every_page_loads_offline_with_images_and_font(visit, reports, page):
         problems.append(f"{r['images'].count(False)} image(s) did not decode")
     if r["hasChinese"] and not r["cjkFont"]:
         problems.append("the embedded CJK font is not available")
+    if r["fallback"]:
+        problems.append(f"Chinese drawn with another font than the embedded one: {r['fallback']}")
+    if r["width"] > WIDTH:
+        problems.append(f"the page is {r['width']} px wide, wider than a {WIDTH} px window")
     missing = [h for h in r["links"] if not (path.parent / h).is_file()]
     if page == "index.html" and missing:
         problems.append(f"links to missing files: {missing}")

@@ -14,6 +14,7 @@ import pandas as pd
 from techmarket import i18n
 from techmarket.i18n import tr
 from techmarket.page_shell import ID_RE, data_href
+from techmarket.report import span_text
 
 CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 LOCATORS = {"Table 1": ("表1", "Table 1"), "Figure 2 data": ("图2数据", "Figure 2 data")}
@@ -60,8 +61,10 @@ def _e(text: object) -> str:
 
 
 def quoted(text: str) -> str:
-    """Text as shown: Chinese marked as such, so an English page holds Chinese only in quotations."""
-    return f'<q lang="zh">{_e(text)}</q>' if CJK.search(str(text)) else _e(text)
+    """Text as shown: Chinese marked as such, so an English page holds Chinese only in quotations
+    (a span's tabs, from Figure 2's chart data, shown as separators)."""
+    text = span_text(text)
+    return f'<q lang="zh">{_e(text)}</q>' if CJK.search(text) else _e(text)
 
 
 def linked(text: str) -> str:

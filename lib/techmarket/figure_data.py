@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from techmarket.metrics import decimals_of
+
 
 def turnover_series(ctx, first: int, last: int) -> pd.DataFrame:
     """Guangdong's turnover by year, ``first``-``last``: stated where §2.1 prints it, else the hull
@@ -74,20 +76,24 @@ def field_shares(ctx, year: int) -> dict[str, float]:
 def city_turnover(ctx, cities, years) -> pd.DataFrame:
     """Turnover of each city in each year: stated where §2.5 prints it exactly, else derived (the
     hull of its routes), else a gap (columns city, year, value, lo, hi, origin, text, fact_id;
-    ``text`` as a table shows it, derived values marked *)."""
+    ``text`` as a table shows it: every value with the decimals §2.5 prints city turnover with and
+    the language's thousands separator, derived values marked *)."""
     f, d = ctx.facts, ctx.derived
+    printed = f[(f.indicator == "turnover") & (f.locator == "§2.5") & (f.measure == "level")]
+    decimals = max(decimals_of(v) for v in printed.value)
 
     def one(city: str, year: int) -> dict:
         hit = f[(f.indicator == "turnover") & (f.geo == city) & (f.year == year) & (f.measure == "level")
                 & (f.qualifier == "exact") & (f.locator == "§2.5")]
         if len(hit):
             r = hit.iloc[0]
-            return dict(value=r.value_num, lo=r.lo, hi=r.hi, origin="stated", text=r.value, fact_id=r.fact_id)
+            return dict(value=r.value_num, lo=r.lo, hi=r.hi, origin="stated", text=ctx.fmt(r.value_num, decimals),
+                        fact_id=r.fact_id)
         hit = d[(d.indicator == "turnover") & (d.geo == city) & (d.year == year) & (d.measure == "level")]
         if len(hit):
             v = hit.iloc[0].value
             return dict(value=v, lo=hit.lo.min(), hi=hit.hi.max(), origin="derived",
-                        text=ctx.fmt(v, 4 if v < 1 else 2) + "*", fact_id="")
+                        text=ctx.fmt(v, decimals) + "*", fact_id="")
         return dict(value=np.nan, lo=np.nan, hi=np.nan, origin="gap", text="—", fact_id="")
 
     return pd.DataFrame([dict(city=c, year=y, **one(c, y)) for c in cities for y in years])

@@ -124,10 +124,12 @@ def font_face_css(text: str, base: Path | None = None) -> str:
     import base64
 
     source = base if base is not None and covers(base, text) else None
+    # code keeps a monospace face for Latin text; Chinese in it falls back to the embedded font
+    mono = f'"DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, "{WEB_FONT_FAMILY}", monospace'
     data = base64.b64encode(subset_font(text, source)).decode("ascii")
     return (f'@font-face{{font-family:"{WEB_FONT_FAMILY}";src:url(data:font/otf;base64,{data}) format("opentype");}}\n'
             'body, .jp-RenderedHTMLCommon, .jp-RenderedText pre, table, caption '
             f'{{font-family:"{WEB_FONT_FAMILY}", sans-serif;}}\n'
-            # code keeps a monospace face for Latin text; Chinese in it falls back to the embedded font
-            'code, pre, kbd, samp, .highlight, .highlight pre, .jp-InputArea-editor, .jp-RenderedText pre '
-            f'{{font-family:"DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace, "{WEB_FONT_FAMILY}";}}')
+            f':root{{--jp-code-font-family:{mono};--jp-code-font-family-default:{mono};}}\n'
+            'code, pre, kbd, samp, .highlight pre, .jp-InputArea-editor, .jp-RenderedText pre, '
+            f'.jp-RenderedHTMLCommon code, .jp-RenderedHTMLCommon pre {{font-family:{mono};}}')

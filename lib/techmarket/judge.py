@@ -99,10 +99,12 @@ def judge(claim: pd.Series, qualifier: str, results: list[RouteResult]) -> Verdi
         return Verdict("ambiguous_wording",
                        Bilingual("在四舍五入范围内两种读法都成立", "both readings fit within rounding"), states=fits)
     states = ["consistent" if meets(printed, r.interval, qualifier) else "inconsistent" for r in results]
-    v = _combine(states, results, reported, Bilingual(reported, reported), numeric=True, qualifier=qualifier)
+    v = _combine(states, results, reported, Bilingual(reported, reported), numeric=True, qualifier=qualifier,
+                 unit=unit)
     if v.verdict != "consistent":
         return v
-    restated = all(r.restatement for r in results)
+    # the same figure printed again; a bound ("突破2 000亿元") read against a printed value is a check
+    restated = all(r.restatement for r in results) and qualifier not in ("lower_bound", "upper_bound")
     rounding_only = False
     if qualifier == "exact" and "/" not in reported:
         d = decimals_of(reported)
@@ -126,7 +128,7 @@ def fmt(interval: Interval, reported: str, extra: int = 1) -> str:
 
 
 def _combine(states: list[str], results: list[RouteResult], reported: str, label: Bilingual, numeric: bool,
-             qualifier: str = "exact") -> Verdict:
+             qualifier: str = "exact", unit: str = "") -> Verdict:
     st = tuple(STATE[x] for x in states)
     bad = [r for s, r in zip(states, results, strict=True) if s == "inconsistent"]
     if bad:
@@ -142,6 +144,7 @@ def _combine(states: list[str], results: list[RouteResult], reported: str, label
             miss = f"{needed_miss(reported, r.interval):.4g}"
             need_zh = f"{need_lo}" if need_lo == need_hi else f"{need_lo}至{need_hi}"
             need_en = f"{need_lo}" if need_lo == need_hi else f"{need_lo} to {need_hi}"
+            miss = f"{miss} {unit}".strip()
             parts.append(Bilingual(f"论文应印 {need_zh}；相差 {miss}",
                                    f"the claim would need {need_en}; missed by {miss}"))
         if qualifier == "approximate":
