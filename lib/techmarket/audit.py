@@ -43,7 +43,7 @@ from techmarket.audit_text import claim_texts
 from techmarket.claim_routes import routes as claim_routes
 from techmarket.culprits import Change, diagnoses_table, eligible, explained_by, fact_interval, network, verdict_changes
 from techmarket.errors import TechmarketError
-from techmarket.external_checks import EXTERNAL_VERDICTS, external_verdict, release_table
+from techmarket.external_checks import EXTERNAL_VERDICTS, comparable, external_verdict, release_table
 from techmarket.formula import FormulaError, spelled
 from techmarket.judge import RouteResult, Verdict, fmt, judge
 from techmarket.sources import Sources
@@ -118,7 +118,7 @@ def run_audit(claims: pd.DataFrame | None = None, facts: pd.DataFrame | None = N
     derived = derived_values(facts, external) if derived is None else derived
     sources = Sources(facts, external, derived, claims)
     routes = claim_routes(sources)
-    audited = [(claim, *audit_claim(claim, sources, routes)) for _, claim in claims.iterrows()]
+    audited = [(claim, *audit_claim(claim, sources, routes)) for claim in _records(claims)]
     net = network(claims, sources, routes, sources.fact_of)
     changes = verdict_changes(net, facts, _failing(audited, sources))
 
@@ -127,7 +127,8 @@ def run_audit(claims: pd.DataFrame | None = None, facts: pd.DataFrame | None = N
     def audit_with(claim: pd.Series, s: Sources):
         return audit_claim(claim, s, routes)  # a route reads the same cells whatever their values
 
-    external_verdicts = {str(c["claim_id"]): external_verdict(sources.fact_of(c), external) for c, _, _ in audited}
+    index = comparable(external)
+    external_verdicts = {str(c["claim_id"]): external_verdict(sources.fact_of(c), index) for c, _, _ in audited}
     consequences: list[Consequence] = []
     for cid, (_, contradicting) in external_verdicts.items():
         if contradicting:
@@ -164,10 +165,15 @@ def run_audit(claims: pd.DataFrame | None = None, facts: pd.DataFrame | None = N
             "external_verdict": ext_verdict, "needed": change.needed if change is not None else "",
         })
     route_table = pd.DataFrame(route_rows, columns=ROUTE_COLUMNS)
-    releases = release_table(claims, sources)
+    releases = release_table(claims, sources, index)
     change_table = _change_table(consequences, claims)
     claim_table = claim_texts(pd.DataFrame(rows), route_table, releases, change_table)
     return AuditResult(claim_table, route_table, diagnoses_table(net, facts), releases, change_table)
+
+
+def _records(claims: pd.DataFrame) -> list[pd.Series]:
+    """The claims as rows (Series keep their dtypes; one conversion for the whole table)."""
+    return [pd.Series(r) for r in claims.to_dict("records")]
 
 
 def _failing(audited: list, sources: Sources) -> dict[str, list[str]]:

@@ -47,7 +47,7 @@ def external_detail(claim: pd.Series, releases: pd.DataFrame, changes: pd.DataFr
     mine = releases
     if mine.empty:
         return Bilingual("", "")
-    detail = Bilingual.join([_release(r) for _, r in mine.iterrows()])
+    detail = Bilingual.join([_release(r) for r in mine.to_dict("records")])
     differing = mine[mine.final & ~mine.agrees]
     if differing.empty:
         return detail
@@ -74,7 +74,7 @@ def claim_texts(claims: pd.DataFrame, routes: pd.DataFrame, releases: pd.DataFra
     shown = out.set_index("claim_id")[["reported", "unit"]]
     mine = {cid: grp for cid, grp in releases.groupby("claim_id", sort=False)}
     none = releases.iloc[0:0]
-    details = [external_detail(row, mine.get(row["claim_id"], none), changes, shown) for _, row in out.iterrows()]
+    details = [external_detail(row, mine.get(row["claim_id"], none), changes, shown) for row in out.to_dict("records")]
     out["external_detail"] = [d.en for d in details]
     out["external_detail_zh"] = [d.zh for d in details]
     order = ["claim_id", "section", "kind", "span", "paraphrase_en", "reported", "unit", "recomputed", "routes",

@@ -41,23 +41,22 @@ This module runs the build; its parts are :mod:`techmarket.build_plan` (jobs and
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from techmarket.build_cache import _record, _recorded, environment_hash, is_current, job_key, record_built
 from techmarket.build_files import _cannot_write, _rel, _sha, _unwritable, atomic_write, sweep_temporary
-from techmarket.build_index import _audit_counts, write_index
 from techmarket.build_plan import KERNEL, BuildError, Job, Project, plan
-from techmarket.html_export import base_font, export_html, page_identity, strip_volatile_metadata
-from techmarket.kernel_fork import ForkServer, ServerInfo, notebook_imports
+from techmarket.html_export import strip_volatile_metadata
 from techmarket.notebook_files import NotebookError
-from techmarket.page_shell import Page, ids_used, title_of
+
+if TYPE_CHECKING:
+    from techmarket.kernel_fork import ServerInfo
 
 
 # --- running one job ------------------------------------------------------------------------
@@ -80,7 +79,9 @@ def run_job(job: Job, project: Project, font: Path | None = None, kernels: Serve
     import nbformat
     import papermill
 
+    from techmarket.html_export import export_html, page_identity
     from techmarket.kernel_fork import kernel_manager_for
+    from techmarket.page_shell import Page, ids_used, title_of
 
     t0 = time.perf_counter()
     print(f"  running  {job.label}", flush=True)
@@ -148,6 +149,8 @@ def _kernel_server(todo: list[Job], project: Project, kernel: str = KERNEL):
         return
     from jupyter_client.kernelspec import NoSuchKernel
 
+    from techmarket.kernel_fork import ForkServer, notebook_imports
+
     try:
         server = ForkServer(kernel, project.notebooks_dir, notebook_imports(sorted({j.notebook for j in todo})))
     except (NoSuchKernel, ValueError):
@@ -190,6 +193,13 @@ def build(only: list[str] | None = None, langs: list[str] | None = None, params:
 
 def _build(project: Project, jobs: list[Job], skipped: list[NotebookError], workers: int | None, force: bool,
            with_audit: bool, t0: float) -> int:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from techmarket.build_index import _audit_counts, write_index
+    from techmarket.fonts import covers
+    from techmarket.html_export import base_font
+
     removed = sweep_temporary(project)
     if removed:
         print(f"  removed  {removed} temporary file(s) left in reports/ by an interrupted build")
@@ -223,10 +233,12 @@ def _build(project: Project, jobs: list[Job], skipped: list[NotebookError], work
             font = None
             if todo:
                 font = base_font(project)  # while the kernel server imports
+                covers(font, "")  # read its characters once, before the workers fork
                 _preload()  # import once here; forked workers start with everything loaded
-            futures = {pool.submit(run_job, j, project, font, kernels): j for j in _longest_first(todo, project)}
-            # the audit summary for the index runs beside the last notebooks, filling the tail
+            # the audit (summary for the index, data pages) goes first: it runs beside the notebooks,
+            # which, slowest first, then fill the tail evenly
             audit_future = pool.submit(_audit_counts, project) if need_index and with_audit else None
+            futures = {pool.submit(run_job, j, project, font, kernels): j for j in _longest_first(todo, project)}
             for fut in as_completed(futures):
                 job = futures[fut]
                 try:

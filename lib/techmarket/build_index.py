@@ -44,10 +44,8 @@ def build_identity(project: Project) -> dict[str, str]:
 
 def _reports(project: Project) -> list[tuple[str, str, dict[str, str]]]:
     """Every built report, default first then its variants: (notebook stem, file stem, title by
-    language)."""
-    import nbformat
-
-    from techmarket.page_shell import title_of
+    language, read from the page's <title>)."""
+    import re
 
     out = []
     for nb in project.notebooks():
@@ -57,8 +55,10 @@ def _reports(project: Project) -> list[tuple[str, str, dict[str, str]]]:
         for name in sorted(names, key=lambda n: (n != nb.stem, n)):
             titles = {}
             for lang in LANGS:
-                ipynb = project.reports_dir / lang / f"{name}.ipynb"
-                titles[lang] = title_of(nbformat.read(ipynb, as_version=4), name) if ipynb.is_file() else name
+                page = project.reports_dir / lang / f"{name}.html"
+                text = page.read_text(encoding="utf-8") if page.is_file() else ""
+                m = re.search(r"<title>(.*?)</title>", text, re.S)
+                titles[lang] = html.unescape(m.group(1).strip()) if m else name
             out.append((nb.stem, name, titles))
     return out
 
@@ -111,7 +111,6 @@ def write_index(project: Project, audit_counts: list[tuple[str, str, int]] | Non
     """reports/index.html: every report (and every variant built with parameters) by title and
     description in both languages, the audit summary in words (or, with ``audit_error``, why the
     audit could not run), the data pages, the data dictionary, and the build identity."""
-    write_dictionary(project)
     audit = ""
     if audit_counts:
         audit = ('<h2>论文数字核查 · <span lang="en">Claims audit</span></h2>' + _audit_words(audit_counts)
@@ -123,7 +122,10 @@ def write_index(project: Project, audit_counts: list[tuple[str, str, int]] | Non
                  f"<pre>{html.escape(audit_error)}</pre>")
     data_links = " · ".join(
         f'<a href="{lang}/data/{stem}.html" lang="{lang}">{html.escape(t[0] if lang == "zh" else t[1])}</a>'
-        for lang in LANGS for stem, t in DATA_PAGES.items())
+        for lang in LANGS for stem, t in DATA_PAGES.items()
+        if (project.reports_dir / lang / "data" / f"{stem}.html").is_file())
+    dictionary = ('<p><a href="data_dictionary.html">数据字典 · <span lang="en">data dictionary</span></a></p>'
+                  if (project.reports_dir / "data_dictionary.html").is_file() else "")
     ident = build_identity(project)
     ident_rows = "".join(f"<tr><th>{k}</th><td>{html.escape(v)}</td></tr>" for k, v in ident.items())
     page = f"""<!DOCTYPE html>
@@ -140,47 +142,42 @@ vertical-align:top}}small{{color:#555}}</style></head>
 </table>
 {audit}
 <h2>数据 · <span lang="en">Data</span></h2>
-<p>{data_links}</p>
-<p><a href="data_dictionary.html">数据字典 · <span lang="en">data dictionary</span></a></p>
+<p>{data_links or "—"}</p>
+{dictionary}
 <h2>构建信息 · <span lang="en">Build</span></h2>
 <table lang="en">{ident_rows}</table>
 </body></html>
 """
-    page = embed_font([page.replace("<!--font-->", "")], base_font(project))[0]
+    page = embed_font([page.replace("<!--font-->", "")], base_font(project), whole=True)[0]
     index = project.reports_dir / "index.html"
     atomic_write(index, page)
     return index
 
 
-def write_dictionary(project: Project) -> Path:
-    """reports/data_dictionary.html: data/README.md, rendered."""
+def dictionary_page(project: Project) -> str:
+    """reports/data_dictionary.html: data/README.md, rendered (without its font)."""
     from nbconvert.filters.markdown import markdown2html
 
     text = (project.root / "data" / "README.md").read_text(encoding="utf-8")
     body = markdown2html(text)
-    page = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Data dictionary</title>'
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Data dictionary</title>'
             '<style>body{font-family:"Noto Sans CJK SC",sans-serif;max-width:64em;margin:2em auto;padding:0 1em;'
             "line-height:1.5}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.3em .6em;"
             'text-align:left;vertical-align:top}</style></head><body><p><a href="index.html">← All reports</a></p>'
             f"{body}</body></html>\n")
-    path = project.reports_dir / "data_dictionary.html"
-    atomic_write(path, embed_font([page], base_font(project))[0])
-    return path
 
 
 def write_data_pages(project: Project, facts, external, derived, result) -> list[Path]:
-    """reports/<lang>/data/*.html: the pages every id in a report links to (with the CJK font)."""
+    """reports/<lang>/data/*.html, the pages every id in a report links to, and
+    reports/data_dictionary.html; one subset of the CJK font serves them all."""
     from techmarket.data_pages import data_pages
 
-    written = []
-    for lang in LANGS:
-        pages = data_pages(facts, external, derived, result, lang)
-        texts = embed_font(list(pages.values()), base_font(project))
-        for name, text in zip(pages, texts, strict=True):
-            path = project.reports_dir / lang / "data" / name
-            atomic_write(path, text)
-            written.append(path)
-    return written
+    pages = {project.reports_dir / lang / "data" / name: text for lang in LANGS
+             for name, text in data_pages(facts, external, derived, result, lang).items()}
+    pages[project.reports_dir / "data_dictionary.html"] = dictionary_page(project)
+    for path, text in zip(pages, embed_font(list(pages.values()), base_font(project), whole=True), strict=True):
+        atomic_write(path, text)
+    return list(pages)
 
 
 def _audit_counts(project: Project) -> tuple[list[tuple[str, str, int]] | None, str]:

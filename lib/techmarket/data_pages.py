@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import html
 import re
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from techmarket import i18n
 from techmarket.i18n import tr
 from techmarket.page_shell import ID_RE, data_href
-from techmarket.report import span_text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 LOCATORS = {"Table 1": ("表1", "Table 1"), "Figure 2 data": ("图2数据", "Figure 2 data")}
@@ -63,7 +64,7 @@ def _e(text: object) -> str:
 def quoted(text: str) -> str:
     """Text as shown: Chinese marked as such, so an English page holds Chinese only in quotations
     (a span's tabs, from Figure 2's chart data, shown as separators)."""
-    text = span_text(text)
+    text = i18n.span_text(text)
     return f'<q lang="zh">{_e(text)}</q>' if CJK.search(text) else _e(text)
 
 

@@ -19,13 +19,22 @@ RELEASE_COLUMNS = ["claim_id", "fact_id", "ext_id", "value_text", "unit", "quali
                    "agreement", "publisher", "retrieved_from"]
 
 
-def external_rows(fact: pd.Series, external: pd.DataFrame) -> pd.DataFrame:
-    """The releases of the same series, area and year as a fact (a level of a whole total)."""
+def comparable(external: pd.DataFrame) -> dict[tuple[str, str, int], list[pd.Series]]:
+    """The releases a fact can be compared with (convertible, not a mere lower bound), by
+    (series, area, year), in the order of the file."""
+    index: dict[tuple[str, str, int], list[pd.Series]] = {}
+    for _, r in external[external.convertible & (external.qualifier != "lower_bound")].iterrows():
+        index.setdefault((str(r["series"]), str(r["geo"]), int(r["year"])), []).append(r)
+    return index
+
+
+def external_rows(fact: pd.Series, index: dict) -> list[pd.Series]:
+    """The releases of the same series, area and year as a fact (a level of a whole total);
+    ``index``: :func:`comparable` of the releases."""
     series = EXTERNAL_SERIES.get(str(fact["indicator"]))
     if series is None or fact["measure"] != "level" or fact["category"] != "" or pd.isna(fact["year"]):
-        return external.iloc[0:0]
-    return external[(external.series == series) & (external.geo == fact["geo"]) & (external.year == int(fact["year"]))
-                    & external.convertible & (external.qualifier != "lower_bound")]
+        return []
+    return index.get((series, str(fact["geo"]), int(fact["year"])), [])
 
 
 def agrees(fact: pd.Series, row: pd.Series) -> bool:
@@ -47,15 +56,15 @@ def agreement(fact: pd.Series, row: pd.Series) -> str:
     return external_agreement(str(fact["value"]), unit, str(row["value_text"]), str(row["unit"]))
 
 
-def external_verdict(fact: pd.Series | None, external: pd.DataFrame) -> tuple[str, list[pd.Series]]:
-    """(verdict, the final releases that differ from the fact)."""
+def external_verdict(fact: pd.Series | None, index: dict) -> tuple[str, list[pd.Series]]:
+    """(verdict, the final releases that differ from the fact); ``index``: :func:`comparable`."""
     if fact is None:
         return "not_covered", []
-    rows = external_rows(fact, external)
-    if rows.empty:
+    rows = external_rows(fact, index)
+    if not rows:
         return "not_covered", []
-    final = [r for _, r in rows[rows.qualifier == "exact"].iterrows()]
-    prelim = [r for _, r in rows[rows.qualifier != "exact"].iterrows()]
+    final = [r for r in rows if r["qualifier"] == "exact"]
+    prelim = [r for r in rows if r["qualifier"] != "exact"]
     final_bad = [r for r in final if not agrees(fact, r)]
     if final_bad:
         return ("disputed" if len(final_bad) < len(final) else "contradicted"), final_bad
@@ -66,15 +75,15 @@ def external_verdict(fact: pd.Series | None, external: pd.DataFrame) -> tuple[st
     return "differs_from_preliminary", []
 
 
-def release_table(claims: pd.DataFrame, sources) -> pd.DataFrame:
+def release_table(claims: pd.DataFrame, sources, index: dict) -> pd.DataFrame:
     """Every release compared with a claim's fact: one row per (claim, release), publisher and
-    address kept, final or preliminary, and whether it agrees."""
+    address kept, final or preliminary, and whether it agrees; ``index``: :func:`comparable`."""
     rows = []
-    for _, claim in claims.iterrows():
+    for claim in claims.to_dict("records"):
         fact = sources.fact_of(claim)
         if fact is None:
             continue
-        for _, r in external_rows(fact, sources.external).iterrows():
+        for r in external_rows(fact, index):
             rows.append({"claim_id": str(claim["claim_id"]), "fact_id": str(fact["fact_id"]),
                          "ext_id": str(r["ext_id"]),
                          "value_text": str(r["value_text"]), "unit": str(r["unit"]), "qualifier": str(r["qualifier"]),

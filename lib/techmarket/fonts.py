@@ -108,25 +108,41 @@ def subset_font(text: str, source: Path | None = None) -> bytes:
 
 def covers(font_file: Path, text: str) -> bool:
     """Does ``font_file`` have a glyph for every character of ``text``?"""
-    from fontTools.ttLib import TTFont
-
-    cmap = TTFont(str(font_file), lazy=True).getBestCmap()
+    stat = Path(font_file).stat()
+    cmap = _code_points(str(font_file), stat.st_mtime_ns, stat.st_size)
     return all(ord(ch) in cmap for ch in _chars(text))
 
 
-def font_face_css(text: str, base: Path | None = None) -> str:
+@lru_cache(maxsize=4)
+def _code_points(path: str, mtime_ns: int, size: int) -> frozenset[int]:
+    """The characters a font file has glyphs for (read once per file version and process: a
+    build's workers, forked after the parent read the base subset, share it)."""
+    from fontTools.ttLib import TTFont
+
+    return frozenset(TTFont(path, lazy=True).getBestCmap())
+
+
+def font_face_css(text: str, base: Path | None = None, whole: bool = False) -> str:
     """A CSS @font-face with the CJK font subset to the characters of ``text`` (plus printable
     ASCII), embedded as a data URI, so a report renders Chinese offline on any machine.
 
     ``base`` is an optional earlier subset (a build makes one for every character its sources
-    use, which is much faster to subset again); it is used only when it covers ``text``.
+    use, which is much faster to subset again); it is used only when it covers ``text``. With
+    ``whole``, ``base`` itself is embedded (for pages that use most of its characters anyway,
+    such as the data pages: subsetting would take time and save little).
     """
     import base64
 
     source = base if base is not None and covers(base, text) else None
+    if whole and source is not None:
+        return _css(base64.b64encode(source.read_bytes()).decode("ascii"))
+    return _css(base64.b64encode(subset_font(text, source)).decode("ascii"))
+
+
+def _css(data: str) -> str:
+    """The @font-face rule for the embedded font (base64 ``data``) and the rules that use it."""
     # code keeps a monospace face for Latin text; Chinese in it falls back to the embedded font
     mono = f'"DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, "{WEB_FONT_FAMILY}", monospace'
-    data = base64.b64encode(subset_font(text, source)).decode("ascii")
     return (f'@font-face{{font-family:"{WEB_FONT_FAMILY}";src:url(data:font/otf;base64,{data}) format("opentype");}}\n'
             'body, .jp-RenderedHTMLCommon, .jp-RenderedText pre, table, caption '
             f'{{font-family:"{WEB_FONT_FAMILY}", sans-serif;}}\n'

@@ -33,8 +33,6 @@ def render_html(nb, with_code: bool, page: Page | None = None) -> str:
     """An executed notebook as HTML from the offline template (figures as data URIs). With ``page``:
     its title and language, the header and footer of :mod:`techmarket.page_shell`, and every id
     linked to the data pages."""
-    import copy
-
     from nbconvert import HTMLExporter
 
     lang = page.lang if page is not None else "en"
@@ -48,8 +46,7 @@ def render_html(nb, with_code: bool, page: Page | None = None) -> str:
         _EXPORTERS[(with_code, lang)] = exporter
     if page is None:
         return exporter.from_notebook_node(nb)[0]
-    nb = copy.deepcopy(nb)
-    nb.metadata["title"] = page.title
+    nb.metadata["title"] = page.title  # the executed notebook is already written: this is for the page only
     body, _ = exporter.from_notebook_node(nb, resources={"tm_header": header_html(page, with_code),
                                                           "tm_footer": footer_html(page)})
     return link_ids(align_numbers(body))
@@ -74,11 +71,12 @@ def base_font(project: Project) -> Path:
     return path
 
 
-def embed_font(pages: list[str], base: Path | None = None) -> list[str]:
-    """Put one subset of the CJK font, covering every page's characters, into each page's head."""
+def embed_font(pages: list[str], base: Path | None = None, whole: bool = False) -> list[str]:
+    """Put one subset of the CJK font, covering every page's characters, into each page's head
+    (with ``whole``, the ``base`` subset itself: see :func:`fonts.font_face_css`)."""
     from techmarket.fonts import font_face_css
 
-    css = f"<style type=\"text/css\">\n{font_face_css(''.join(pages), base)}\n</style>\n"
+    css = f"<style type=\"text/css\">\n{font_face_css(''.join(pages), base, whole)}\n</style>\n"
     return [p.replace("</head>", css + "</head>", 1) for p in pages]
 
 

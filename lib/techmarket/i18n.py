@@ -103,6 +103,12 @@ def mark_terms(text: str) -> str:
     return "".join(out)
 
 
+def span_text(span: str) -> str:
+    """A span as shown: the cells of Figure 2's chart data, tab-separated in the paper's text, are
+    shown separated by a middle dot (the span in data/ stays verbatim)."""
+    return " · ".join(part for part in str(span).split("\t"))
+
+
 def pick(pairs: dict[str, tuple[str, str]], name: str, lang: str) -> str:
     """The label of ``name`` in ``lang`` from a table of (zh, en) pairs."""
     return tr(lang, *pairs[name])

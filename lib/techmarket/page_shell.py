@@ -108,27 +108,40 @@ TABLE_RE = re.compile(r"<table[^>]*\btm-table\b.*?</table>", re.S)
 NUMBER_CELL = re.compile(r"^[\[\]−\-+–,.\d\s%*×]*\d[\[\]−\-+–,.\d\s%*×]*(?:\s*\S{1,4})?$")
 
 
+CELL_RE = re.compile(r"<(t[dh])\b([^>]*)>(.*?)</\1>", re.S)
+ROW_RE = re.compile(r"<tr\b[^>]*>.*?</tr>", re.S)
+
+
+def _cells(row: str) -> list[str]:
+    return [html.unescape(re.sub(r"<[^>]+>", "", m.group(3))).strip() for m in CELL_RE.finditer(row)]
+
+
 def align_numbers(page_html: str) -> str:
     """In every table of the notebooks, mark the columns whose cells are all numbers (a value, a
     range, with at most a short unit) so that they are right-aligned; text stays left-aligned."""
-    from bs4 import BeautifulSoup
-
     def one(m: re.Match) -> str:
-        soup = BeautifulSoup(m.group(0), "html.parser")
-        rows = [tr.find_all(["td", "th"]) for tr in soup.find("tbody").find_all("tr")] if soup.find("tbody") else []
+        table = m.group(0)
+        body = re.search(r"<tbody>.*?</tbody>", table, re.S)
+        rows = [_cells(r) for r in ROW_RE.findall(body.group(0))] if body else []
         if not rows:
-            return m.group(0)
+            return table
         width = max(len(r) for r in rows)
-        numeric = [all(len(r) == width and (not r[i].get_text(strip=True) or r[i].get_text(strip=True) == "—"
-                                            or NUMBER_CELL.match(r[i].get_text(strip=True))) for r in rows)
-                   and any(len(r) == width and r[i].get_text(strip=True) not in ("", "—") for r in rows)
-                   for i in range(width)]
-        heads = soup.find("thead").find_all("tr")[-1].find_all(["th", "td"]) if soup.find("thead") else []
-        for row in [heads, *rows]:
-            if len(row) != width:
-                continue
-            for cell, num in zip(row, numeric, strict=True):
-                if num:
-                    cell["class"] = [*cell.get("class", []), "num"]
-        return str(soup)
+        full = [r for r in rows if len(r) == width]
+        numeric = [all(not r[i] or r[i] == "—" or NUMBER_CELL.match(r[i]) for r in full)
+                   and any(r[i] not in ("", "—") for r in full) for i in range(width)]
+
+        def mark(row: re.Match) -> str:
+            cells = list(CELL_RE.finditer(row.group(0)))
+            if len(cells) != width:
+                return row.group(0)
+            out, last = [], 0
+            for cell, num in zip(cells, numeric, strict=True):
+                out.append(row.group(0)[last:cell.start()])
+                tag, attrs, inner = cell.groups()
+                out.append(f'<{tag}{attrs} class="num">{inner}</{tag}>' if num and "class=" not in attrs
+                           else cell.group(0))
+                last = cell.end()
+            out.append(row.group(0)[last:])
+            return "".join(out)
+        return ROW_RE.sub(mark, table)
     return TABLE_RE.sub(one, page_html)

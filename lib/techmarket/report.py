@@ -40,12 +40,6 @@ def say(lang: str, zh: str, en: str) -> Output:
     return Output({"text/markdown": mark_terms(en), "text/plain": en})  # Chinese in English: quoted terms
 
 
-def span_text(span: str) -> str:
-    """A span as shown: the cells of Figure 2's chart data, tab-separated in the paper's text, are
-    shown separated by a middle dot (the span in data/ stays verbatim)."""
-    return " · ".join(part for part in str(span).split("\t"))
-
-
 def fmt(x: float | None, decimals: int = 2, lang: str = "en") -> str:
     """A number for display: thousands separator in English, none in Chinese; '—' for a gap."""
     if x is None:
