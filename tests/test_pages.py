@@ -154,3 +154,27 @@ def test_every_page_is_in_its_language(reports_dir):
         if found:
             problems[str(path.relative_to(reports_dir))] = found[:3]
     assert not problems, problems
+
+
+def test_the_index_lists_each_report_and_each_variant_by_title(tmp_path):
+    """A report built with -p (06 for 江苏) is listed under its notebook with its parameters."""
+    import shutil
+
+    from techmarket.build_index import write_index
+    from techmarket.build_plan import Project
+    from techmarket.paths import PROJ_ROOT
+
+    root = tmp_path / "project"
+    (root / "notebooks").mkdir(parents=True)
+    (root / "notebooks" / "06_provincial_benchmarking.ipynb").write_text("{}", encoding="utf-8")
+    (root / "data").mkdir()
+    shutil.copy(PROJ_ROOT / "requirements.lock", root / "requirements.lock")
+    for lang, title in (("zh", "06 主要省市对标"), ("en", "06 Provincial benchmarking")):
+        (root / "reports" / lang).mkdir(parents=True)
+        for name in ("06_provincial_benchmarking", "06_provincial_benchmarking.province-江苏"):
+            (root / "reports" / lang / f"{name}.html").write_text(f"<title>{title}</title>", encoding="utf-8")
+    text = write_index(Project(root), None).read_text(encoding="utf-8")
+    variant = 'href="en/06_provincial_benchmarking.province-江苏.html">06 Provincial benchmarking · province 江苏</a>'
+    assert variant in text
+    assert 'href="zh/06_provincial_benchmarking.html">06 主要省市对标</a>' in text
+    assert "Ten-province benchmark" in text  # its description
