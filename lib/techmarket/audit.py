@@ -69,7 +69,7 @@ def evaluate_route(formula: str, sources: Sources, own_fact: str | None = None, 
     try:
         ev = sources.evaluate(formula, own_fact=own_fact)
     except FormulaError as err:
-        raise FormulaError(f"{where}: {str(err).removeprefix(f'formula {formula!r}: ')}") from None
+        raise FormulaError(f"{where}: {err.reason}") from None
     if own_fact and own_fact in ev.facts:
         raise CircularRouteError(f"{where} rests on the claim's own figure {own_fact}")
     labels = [f.label if f is not None else str(sources.resolve(r, own_fact).lo)

@@ -44,7 +44,7 @@ def evaluate(d: Derivation, sources: Sources) -> dict:
         result = sources.evaluate(parse(d.formula))
         route = Bilingual(zh=_sentence(d.route.zh, sources, "zh"), en=_sentence(d.route.en, sources, "en"))
     except FormulaError as err:
-        raise DerivationError(f"{where}: {str(err).removeprefix(f'formula {d.formula!r}: ')}") from None
+        raise DerivationError(f"{where}: {err.reason}") from None
     bounds = [i.ident for i in result.inputs if i.qualifier in ("lower_bound", "upper_bound")]
     if bounds:
         raise DerivationError(f"{where}: {', '.join(bounds)} is only a bound and cannot enter a derivation")

@@ -42,7 +42,13 @@ TABLE1_COLUMNS = ("rank", "turnover", "share", "turnover_to_gdp")
 
 class FormulaError(TechmarketError, ValueError):
     """A formula that does not parse, uses something the language does not have, or names a figure
-    that does not exist."""
+    that does not exist. ``reason`` says what is wrong; ``formula``, when known, is the formula as
+    written (the message quotes it). A caller that knows more (the claim, the derivation) builds
+    its own message from ``reason``."""
+
+    def __init__(self, reason: str, formula: str | None = None):
+        self.reason, self.formula = reason, formula
+        super().__init__(reason if formula is None else f"formula {formula!r}: {reason}")
 
 
 @dataclass(frozen=True)
@@ -149,9 +155,11 @@ class Formula:
         try:
             return _eval(self.tree.body, values)
         except ZeroDivisionError:
-            raise FormulaError(f"formula {self.text!r} divides by an interval that contains 0") from None
+            raise FormulaError("divides by an interval that contains 0", self.text) from None
+        except FormulaError as err:  # raised by a function of the language
+            raise FormulaError(err.reason, self.text) from None
         except (ValueError, OverflowError) as err:  # an empty interval, a root of a negative number …
-            raise FormulaError(f"formula {self.text!r}: {err}") from None
+            raise FormulaError(str(err), self.text) from None
 
 
 def parse(text: str) -> Formula:
@@ -164,16 +172,16 @@ def parse(text: str) -> Formula:
 
     for name in _names(REF.sub(" ", text)):
         if name not in FUNCTIONS:
-            raise FormulaError(f"formula {text!r}: {name!r} is neither a function of the language "
-                               f"({', '.join(FUNCTIONS)}) nor a {{reference}}")
+            raise FormulaError(f"{name!r} is neither a function of the language ({', '.join(FUNCTIONS)}) "
+                               "nor a {reference}", text)
     try:
         expr = REF.sub(sub, text)
     except FormulaError as err:
-        raise FormulaError(f"formula {text!r}: {err}") from None
+        raise FormulaError(err.reason, text) from None
     try:
         tree = ast.parse(expr, mode="eval")
     except SyntaxError as err:
-        raise FormulaError(f"formula {text!r} does not parse: {err.msg}") from None
+        raise FormulaError(f"does not parse: {err.msg}", text) from None
     names = {f"_{i}" for i in range(len(refs))}
     called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     for node in ast.walk(tree):
@@ -183,7 +191,7 @@ def parse(text: str) -> Formula:
         if isinstance(node, ast.Name) and node.id not in names:
             problem = f"{node.id!r} is neither a function call nor a {{reference}}"
         if problem:
-            raise FormulaError(f"formula {text!r}: {problem}")
+            raise FormulaError(problem, text)
     return Formula(text, tuple(refs), tree)
 
 

@@ -205,7 +205,7 @@ class Sources:
         try:
             figures = [self.resolve(ref, own_fact) for ref in f.refs]
         except FormulaError as err:
-            raise FormulaError(f"formula {f.text!r}: {err}") from None
+            raise FormulaError(err.reason, f.text) from None
         intervals = {i: g if isinstance(g, Interval) else g.interval for i, g in enumerate(figures)}
         points = {i: g if isinstance(g, Interval) else g.point for i, g in enumerate(figures)}
         interval, point = f.evaluate(intervals), f.evaluate(points).mid
