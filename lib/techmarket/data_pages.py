@@ -7,7 +7,6 @@ Chinese pages are marked ``lang="zh"``.
 from __future__ import annotations
 
 import html
-import re
 from typing import TYPE_CHECKING
 
 from techmarket import i18n
@@ -17,7 +16,6 @@ from techmarket.page_shell import ID_RE, data_href
 if TYPE_CHECKING:
     import pandas as pd
 
-CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 LOCATORS = {"Table 1": ("表1", "Table 1"), "Figure 2 data": ("图2数据", "Figure 2 data")}
 PAGES = {  # file stem -> (zh title, en title)
     "facts": ("论文印出的数字", "Numbers printed in the paper"),
@@ -65,7 +63,7 @@ def quoted(text: str) -> str:
     """Text as shown: Chinese marked as such, so an English page holds Chinese only in quotations
     (a span's tabs, from Figure 2's chart data, shown as separators)."""
     text = i18n.span_text(text)
-    return f'<q lang="zh">{_e(text)}</q>' if CJK.search(text) else _e(text)
+    return f'<q lang="zh">{_e(text)}</q>' if i18n.CJK.search(text) else _e(text)
 
 
 def linked(text: str) -> str:
@@ -162,7 +160,7 @@ def derived_page(derived: pd.DataFrame, lang: str) -> str:
         sentence = r.route_zh if lang == "zh" else r.route
         rows.append(f'<tr id="{r.derived_id}">{_row_head(r.derived_id)}<td>{_e(what)}</td>'
                     f'<td class="num">{r.lo:.4g} – {r.hi:.4g} {_e(i18n.unit(r.unit, lang))}</td>'
-                    f"<td>{quoted(sentence) if lang == 'en' and CJK.search(sentence) else _e(sentence)}</td>"
+                    f"<td>{_e(sentence)}</td>"  # the English sentences quote their values in English
                     f"<td><code>{linked(r.formula_ids)}</code></td></tr>")
     return page("derived", lang, rows)
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from techmarket.checks import EXT_DIFFERS, WITHIN, external_agreement
 from techmarket.metrics import printed_value
+from techmarket.verdict_rule import meets
 
 EXTERNAL_VERDICTS = ("contradicted", "overturned_by_final", "disputed", "differs_from_preliminary", "confirmed",
                      "confirmed_preliminary", "not_covered")
@@ -37,23 +38,21 @@ def external_rows(fact: pd.Series, index: dict) -> list[pd.Series]:
     return index.get((series, str(fact["geo"]), int(fact["year"])), [])
 
 
-def agrees(fact: pd.Series, row: pd.Series) -> bool:
-    """Does a release agree with a fact, each at its printed precision (a bound: on its side)?"""
-    unit = "% of GDP" if fact["indicator"] == "rd_to_gdp" else str(fact["unit"])
-    if fact["qualifier"] in ("lower_bound", "upper_bound"):
-        a = printed_value(str(fact["value"]), str(fact["unit"]), unit)
-        b = printed_value(str(row["value_text"]), str(row["unit"]), unit)
-        return b.hi > a.lo if fact["qualifier"] == "lower_bound" else b.lo < a.hi
-    return external_agreement(str(fact["value"]), unit, str(row["value_text"]), str(row["unit"])) != EXT_DIFFERS
-
-
 def agreement(fact: pd.Series, row: pd.Series) -> str:
-    """How a release compares with a fact: ``same`` (the same number), ``within_rounding`` (the two
-    rounding intervals meet; a bound: on its side) or ``differs``."""
-    if fact["qualifier"] in ("lower_bound", "upper_bound"):
-        return WITHIN if agrees(fact, row) else EXT_DIFFERS
+    """How a release compares with a fact, each at its printed precision: ``same`` (the same
+    number), ``within_rounding`` (the rounding intervals meet; a bound: the release lies on its
+    side, by :func:`verdict_rule.meets`) or ``differs``."""
     unit = "% of GDP" if fact["indicator"] == "rd_to_gdp" else str(fact["unit"])
+    if fact["qualifier"] in ("lower_bound", "upper_bound"):
+        bound = printed_value(str(fact["value"]), str(fact["unit"]), unit)
+        release = printed_value(str(row["value_text"]), str(row["unit"]), unit)
+        return WITHIN if meets(bound, release, str(fact["qualifier"])) else EXT_DIFFERS
     return external_agreement(str(fact["value"]), unit, str(row["value_text"]), str(row["unit"]))
+
+
+def agrees(fact: pd.Series, row: pd.Series) -> bool:
+    """Does a release agree with a fact (:func:`agreement` is not ``differs``)?"""
+    return agreement(fact, row) != EXT_DIFFERS
 
 
 def external_verdict(fact: pd.Series | None, index: dict) -> tuple[str, list[pd.Series]]:
@@ -84,10 +83,10 @@ def release_table(claims: pd.DataFrame, sources, index: dict) -> pd.DataFrame:
         if fact is None:
             continue
         for r in external_rows(fact, index):
+            how = agreement(fact, r)
             rows.append({"claim_id": str(claim["claim_id"]), "fact_id": str(fact["fact_id"]),
                          "ext_id": str(r["ext_id"]),
                          "value_text": str(r["value_text"]), "unit": str(r["unit"]), "qualifier": str(r["qualifier"]),
-                         "final": r["qualifier"] == "exact", "agrees": agrees(fact, r),
-                         "agreement": agreement(fact, r),
+                         "final": r["qualifier"] == "exact", "agrees": how != EXT_DIFFERS, "agreement": how,
                          "publisher": str(r["publisher"]), "retrieved_from": str(r["retrieved_from"])})
     return pd.DataFrame(rows, columns=RELEASE_COLUMNS).astype({"final": bool, "agrees": bool})

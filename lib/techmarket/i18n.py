@@ -82,7 +82,8 @@ def category(name: str, lang: str) -> str:
     return name if check_lang(lang) == "zh" else CATEGORY_EN.get(name, name)
 
 
-CJK_CHARS = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+CJK_CHARS = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"  # CJK punctuation, ideographs, full-width forms
+CJK = re.compile(f"[{CJK_CHARS}]")
 CJK_RUN = re.compile(rf"[{CJK_CHARS}]+(?:[\w.%/]*[{CJK_CHARS}]+)*")
 
 

@@ -14,9 +14,7 @@ import re
 
 import pandas as pd
 
-from techmarket.i18n import check_lang, mark_terms
-
-CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+from techmarket.i18n import CJK, check_lang, mark_terms
 
 
 class Output:
