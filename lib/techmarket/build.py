@@ -73,9 +73,11 @@ KERNEL_ARGS = ["--HistoryManager.enabled=False"]  # a build needs no command his
 # shutdown waits 0.7-3 s per notebook for the kernel to exit on its own.
 
 
-def run_job(job: Job, project: Project, font: Path | None = None, kernels: ServerInfo | None = None) -> Result:
+def run_job(job: Job, project: Project, font: Path | None = None, kernels: ServerInfo | None = None,
+            identity: str | None = None) -> Result:
     """Execute one job and write its outputs; on failure keep the last good outputs. With
-    ``kernels``, the kernel is forked from that server (see :mod:`techmarket.kernel_fork`)."""
+    ``kernels``, the kernel is forked from that server (see :mod:`techmarket.kernel_fork`);
+    ``identity``: the build's :func:`html_export.page_identity`, computed once per build."""
     import nbformat
     import papermill
 
@@ -106,7 +108,7 @@ def run_job(job: Job, project: Project, font: Path | None = None, kernels: Serve
             return Result(job, False, time.perf_counter() - t0, f"{type(err).__name__}: {err}")
     strip_volatile_metadata(nb)
     atomic_write(outputs["ipynb"], nbformat.v4.writes(nb) + "\n")  # papermill validated it already
-    export_html(nb, outputs, font, Page(job.name, job.lang, title_of(nb, job.name), page_identity(project),
+    export_html(nb, outputs, font, Page(job.name, job.lang, title_of(nb, job.name), identity or page_identity(project),
                                         ids_used(nb)))
     outputs["ipynb"].with_suffix(".failed.ipynb").unlink(missing_ok=True)
     return Result(job, True, time.perf_counter() - t0)
@@ -198,7 +200,7 @@ def _build(project: Project, jobs: list[Job], skipped: list[NotebookError], work
 
     from techmarket.build_index import _audit_counts, write_index
     from techmarket.fonts import covers
-    from techmarket.html_export import base_font
+    from techmarket.html_export import base_font, page_identity
 
     removed = sweep_temporary(project)
     if removed:
@@ -238,7 +240,9 @@ def _build(project: Project, jobs: list[Job], skipped: list[NotebookError], work
             # the audit (summary for the index, data pages) goes first: it runs beside the notebooks,
             # which, slowest first, then fill the tail evenly
             audit_future = pool.submit(_audit_counts, project) if need_index and with_audit else None
-            futures = {pool.submit(run_job, j, project, font, kernels): j for j in _longest_first(todo, project)}
+            identity = page_identity(project, env)  # the same for every page of this build
+            futures = {pool.submit(run_job, j, project, font, kernels, identity): j
+                       for j in _longest_first(todo, project)}
             for fut in as_completed(futures):
                 job = futures[fut]
                 try:

@@ -80,13 +80,15 @@ def embed_font(pages: list[str], base: Path | None = None, whole: bool = False) 
     return [p.replace("</head>", css + "</head>", 1) for p in pages]
 
 
-def page_identity(project: Project) -> str:
-    """What made a page, the same on every machine: the SHA-256 of the data and of the code."""
+def page_identity(project: Project, env_hash: str | None = None) -> str:
+    """What made a page, the same on every machine: the SHA-256 of the data and of the code
+    (``env_hash``: :func:`build_cache.environment_hash`, when the caller has it already)."""
     from techmarket.build_cache import environment_hash
     from techmarket.build_files import tree_hash
 
     data = [p for p in (project.root / "data").rglob("*") if p.is_file()]
-    return f"data SHA-256 {tree_hash(project.root, data)[:16]}, code SHA-256 {environment_hash(project)[:16]}"
+    code = env_hash or environment_hash(project)
+    return f"data SHA-256 {tree_hash(project.root, data)[:16]}, code SHA-256 {code[:16]}"
 
 
 def export_html(nb, outputs: dict[str, Path], base: Path | None = None, page: Page | None = None) -> None:
