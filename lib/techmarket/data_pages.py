@@ -68,7 +68,12 @@ def quoted(text: str) -> str:
 
 def linked(text: str) -> str:
     """Text with every id in it linked to its entry (the pages sit beside each other)."""
-    return ID_RE.sub(lambda m: f'<a href="{data_href(m.group(0)).removeprefix("data/")}">{m.group(0)}</a>', _e(text))
+    return ID_RE.sub(lambda m: f'<a href="{data_href(m.group(0), folder="")}">{m.group(0)}</a>', _e(text))
+
+
+def _claim_link(claim_id: str) -> str:
+    """A claim's id as a link to its row on the register of claims (a page beside this one)."""
+    return f'<a href="claims.html#{claim_id}">{claim_id}</a>'
 
 
 def _row_head(ident: str) -> str:
@@ -121,7 +126,7 @@ def facts_page(facts: pd.DataFrame, claims: pd.DataFrame, routes: pd.DataFrame, 
                     f"<td>{quoted(r.span)}{gloss(paraphrase.get(r.fact_id, ''), lang)}"
                     + f'</td><td class="num">{value(r.value, r.unit, lang)}</td>'
                     f"<td>{_e(i18n.qualifier(r.qualifier, lang))}</td>"
-                    f"<td>{' '.join(linked(u).replace('facts.html', 'claims.html') for u in users)}</td></tr>")
+                    f"<td>{' '.join(_claim_link(u) for u in users)}</td></tr>")
     return page("facts", lang, rows)
 
 

@@ -30,9 +30,10 @@ class Page:
     ids: tuple[str, ...]  # the fact, claim, derived and release ids the report uses or shows
 
 
-def data_href(ident: str) -> str:
-    """Where an id's entry is, relative to a report of ``reports/<lang>/``."""
-    return f"data/{DATA_PAGES[ident[0]]}.html#{ident}"
+def data_href(ident: str, folder: str = "data/") -> str:
+    """Where an id's entry is, relative to a report of ``reports/<lang>/`` (from a data page
+    itself, ``folder`` is empty)."""
+    return f"{folder}{DATA_PAGES[ident[0]]}.html#{ident}"
 
 
 def title_of(nb, fallback: str) -> str:
