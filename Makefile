@@ -9,7 +9,7 @@ PY          := $(VENV)/bin/python
 STAMP       := $(VENV)/.installed
 TEST_WORKERS ?= auto
 
-.PHONY: help reports test test-outputs lint lab benchmark-tests venv lock environment.yml check-data clean-venv notebooks verify benchmark
+.PHONY: annotate annotate-pdf help reports test test-outputs lint lab benchmark-tests venv lock environment.yml check-data clean-venv notebooks verify benchmark
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_.-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -28,6 +28,15 @@ venv: $(STAMP) ## Create the virtual environment from the pinned lock (runs auto
 
 reports: $(STAMP) ## Build the HTML reports into reports/ (the main job)
 	$(PY) -m techmarket build
+
+annotate: $(STAMP) ## The paper annotated with every claim's verdict (PAPER=path, default ../shared/paper/…)
+	$(PY) -m techmarket annotate $(if $(PAPER),--paper "$(PAPER)")
+
+annotate-pdf: annotate ## Print the annotated paper to reports/annotated_paper.pdf (needs chromium)
+	@command -v chromium >/dev/null || { echo "annotate-pdf needs Debian's chromium (apt-get install chromium)"; exit 1; }
+	chromium --headless --no-sandbox --disable-gpu --no-pdf-header-footer --print-to-pdf=reports/annotated_paper.pdf \
+		"file://$(CURDIR)/reports/annotated_paper.html" 2>/dev/null
+	@echo "wrote reports/annotated_paper.pdf"
 
 test: lint ## Run every test: lint, data, loaders, metrics, notebooks (nbval), reports in a browser
 	$(PY) -m pytest -n $(TEST_WORKERS)

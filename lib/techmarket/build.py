@@ -201,6 +201,7 @@ def _build(project: Project, jobs: list[Job], skipped: list[NotebookError], work
     from techmarket.build_index import _audit_counts, write_index
     from techmarket.fonts import covers
     from techmarket.html_export import base_font, page_identity
+    from techmarket.paper_views import paper_text_path, view_files, write_for_build
 
     removed = sweep_temporary(project)
     if removed:
@@ -211,12 +212,14 @@ def _build(project: Project, jobs: list[Job], skipped: list[NotebookError], work
     for j in jobs:
         if j not in todo:
             print(f"  cached   {j.label}")
+    paper = paper_text_path(project)
     index_key = _sha(env.encode(), *[keys[j].encode() for j in jobs],
-                     str(sorted(p.name for p in project.notebooks())).encode(), b"audit" if with_audit else b"")
+                     str(sorted(p.name for p in project.notebooks())).encode(), b"audit" if with_audit else b"",
+                     paper.read_bytes() if with_audit and paper.is_file() else b"no paper")
     index_cache = project.cache_dir / "index.key"
     index_files = [project.reports_dir / "index.html"]
     if with_audit:
-        index_files.append(project.reports_dir / "claims_audit.csv")
+        index_files += [project.reports_dir / name for name in view_files(paper.is_file())]
     need_index = (force or bool(todo) or bool(skipped)
                   or not _recorded(index_cache, index_key, index_files, project.reports_dir))
     if todo or need_index:
@@ -226,7 +229,7 @@ def _build(project: Project, jobs: list[Job], skipped: list[NotebookError], work
                   file=sys.stderr)
             return 1
     results: list[Result] = []
-    audit_counts, audit_error = None, ""
+    audit_counts, audit_error, tables, views_error = None, "", None, ""
     if todo or (need_index and with_audit):
         workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
         ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
@@ -262,13 +265,15 @@ def _build(project: Project, jobs: list[Job], skipped: list[NotebookError], work
                     print(f"  FAILED   {job.label}: {res.error}", flush=True)
             if audit_future is not None:
                 try:
-                    audit_counts, audit_error = audit_future.result()
+                    audit_counts, audit_error, tables = audit_future.result()
                 except Exception as err:  # the worker died (the pool is broken)
                     audit_error = f"{type(err).__name__}: {err}"
+    if tables is not None:  # after the notebooks: the annotated paper shows their figures
+        views_error = write_for_build(project, tables, identity)
     failed = [r for r in results if not r.ok]
     if need_index:
         write_index(project, audit_counts, audit_error)
-        if not (failed or skipped or audit_error):
+        if not (failed or skipped or audit_error or views_error):
             _record(index_cache, index_key, index_files, project.reports_dir)
     done = sum(r.ok for r in results)
     bad = f", {len(skipped)} notebook(s) skipped" if skipped else ""
@@ -280,7 +285,10 @@ def _build(project: Project, jobs: list[Job], skipped: list[NotebookError], work
     if audit_error:
         print(f"build: the claims audit could not run, so the index has no audit summary: {audit_error}",
               file=sys.stderr)
-    return 1 if failed or skipped or audit_error else 0
+    if views_error:
+        print(f"build: the views of the paper (replication report, erratum, annotated paper) were not written; "
+              f"those built before are kept: {views_error}", file=sys.stderr)
+    return 1 if failed or skipped or audit_error or views_error else 0
 
 
 def refresh_committed(only: list[str] | None = None) -> int:

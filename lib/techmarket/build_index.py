@@ -13,7 +13,9 @@ from techmarket.build_files import _cannot_write, atomic_write, tree_hash
 from techmarket.build_plan import LANGS, Project
 from techmarket.data_pages import PAGES as DATA_PAGES
 from techmarket.html_export import base_font, embed_font
-from techmarket.paths import CLAIMS_CSV, EXTERNAL_CSV, FACTS_CSV, PROJ_ROOT
+from techmarket.paths import CLAIMS_CSV, EXTERNAL_CSV, FACTS_CSV, PROJ_ROOT, SHARED_PAPER
+
+SHARED_DOC = f"../shared/paper/{SHARED_PAPER.name}"  # where the README documents the paper's text
 
 KEY_PACKAGES = ("pandas", "numpy", "statsmodels", "pandera", "matplotlib", "seaborn", "papermill", "nbconvert",
                 "nbclient", "ipykernel", "mplfonts")
@@ -107,6 +109,26 @@ def _audit_words(audit_counts: list[tuple[str, str, int]]) -> str:
             f'<p>Against official releases:</p><ul>{items("external", "en")}</ul></div>')
 
 
+def _view_links(project: Project) -> str:
+    """The views of the paper as a whole: each page in both languages, or how to build the
+    annotated paper when the paper's text was not found."""
+    from techmarket.paper_pages import PAGES, file_name
+
+    rows = []
+    for stem, (zh, en) in PAGES.items():
+        if (project.reports_dir / file_name(stem, "en")).is_file():
+            rows.append(f'<tr><td><a href="{file_name(stem, "zh")}">{zh}</a></td>'
+                        f'<td lang="en"><a href="{file_name(stem, "en")}">{en}</a></td></tr>')
+        else:
+            rows.append(f"<tr><td>{zh}：未生成，需要论文文本。把文本放在项目旁的 <code>{SHARED_DOC}</code>，"
+                        f"或运行 <code>make annotate PAPER=路径</code>。</td><td lang=\"en\">{en}: not built, it needs "
+                        f"the paper's text. Put the text at <code>{SHARED_DOC}</code> beside the project, or run "
+                        "<code>make annotate PAPER=path</code>.</td></tr>")
+    return ('<h2>逐句核查论文 · <span lang="en">The paper, checked</span></h2><table>' + "".join(rows) + "</table>"
+            '<p><a href="replication.csv">replication.csv</a> · <span lang="en">every exhibit and every number '
+            "of the paper with its replication status</span></p>")
+
+
 def write_index(project: Project, audit_counts: list[tuple[str, str, int]] | None, audit_error: str = "") -> Path:
     """reports/index.html: every report (and every variant built with parameters) by title and
     description in both languages, the audit summary in words (or, with ``audit_error``, why the
@@ -120,6 +142,7 @@ def write_index(project: Project, audit_counts: list[tuple[str, str, int]] | Non
         audit = ('<h2>论文数字核查 · <span lang="en">Claims audit</span></h2><p>核查未能运行，故无汇总 · '
                  '<span lang="en">The claims audit could not run, so its summary is missing:</span></p>'
                  f"<pre>{html.escape(audit_error)}</pre>")
+    views = _view_links(project) if audit_counts else ""
     data_links = " · ".join(
         f'<a href="{lang}/data/{stem}.html" lang="{lang}">{html.escape(t[0] if lang == "zh" else t[1])}</a>'
         for lang in LANGS for stem, t in DATA_PAGES.items()
@@ -141,6 +164,7 @@ vertical-align:top}}small{{color:#555}}</style></head>
 {_report_rows(project)}
 </table>
 {audit}
+{views}
 <h2>数据 · <span lang="en">Data</span></h2>
 <p>{data_links or "—"}</p>
 {dictionary}
@@ -180,9 +204,11 @@ def write_data_pages(project: Project, facts, external, derived, result) -> list
     return list(pages)
 
 
-def _audit_counts(project: Project) -> tuple[list[tuple[str, str, int]] | None, str]:
+def _audit_counts(project: Project) -> tuple[list[tuple[str, str, int]] | None, str, tuple | None]:
     """The claims-audit summary for the index, from the project's data (and ``claims_audit.csv``
-    written beside it): ``(counts, "")``, or ``(None, why the audit could not run)``.
+    written beside it): ``(counts, "", tables)``, or ``(None, why the audit could not run, None)``;
+    ``tables`` (facts, claims, derived, the audit's result) serve the views of the paper, which wait
+    for the reports' figures (:func:`write_paper_views`).
 
     It runs in a pool worker, so it returns its error as text instead of raising it: the
     package's ``DataValidationError`` does not survive pickling (unpickling it in the parent
@@ -200,11 +226,13 @@ def _audit_counts(project: Project) -> tuple[list[tuple[str, str, int]] | None, 
         result = run_audit(claims, facts, external, derived)
         atomic_write(project.reports_dir / "claims_audit.csv", result.claims.to_csv(index=False))
         write_data_pages(project, facts, external, derived, result)
-        return [(r.table, r.value, int(r.claims)) for r in summary(result.claims).itertuples()], ""
+        counts = [(r.table, r.value, int(r.claims)) for r in summary(result.claims).itertuples()]
+        return counts, "", (facts, claims, derived, result)
     except OSError as err:
         if err.filename and Path(err.filename).is_relative_to(project.reports_dir):
-            return None, _cannot_write(err, project)
-        return None, f"{type(err).__name__}: {err}".replace(f"{root}{os.sep}", "")
+            return None, _cannot_write(err, project), None
+        return None, f"{type(err).__name__}: {err}".replace(f"{root}{os.sep}", ""), None
     except Exception as err:  # a data error (file, line, column) or a bug: the message, not a traceback
         text = str(err) if type(err).__name__ == "DataValidationError" else f"{type(err).__name__}: {err}"
-        return None, text.replace(f"{root}{os.sep}", "")
+        return None, text.replace(f"{root}{os.sep}", ""), None
+

@@ -111,6 +111,36 @@ def _build(args: argparse.Namespace) -> int:
     return build(only=args.only, langs=args.lang, params=params, workers=args.workers, force=args.force)
 
 
+def _annotate(args: argparse.Namespace) -> int:
+    from techmarket.audit import run_audit, summary
+    from techmarket.build_files import atomic_write
+    from techmarket.build_index import write_index
+    from techmarket.build_plan import Project
+    from techmarket.derive import derived_values
+    from techmarket.errors import InputError
+    from techmarket.html_export import page_identity
+    from techmarket.loaders import load_claims, load_external, load_facts
+    from techmarket.paper_views import write_paper_views
+
+    paper = Path(args.paper) if args.paper is not None else SHARED_PAPER
+    if not paper.is_file():
+        given = f"--paper {args.paper}" if args.paper is not None else f"the paper's text at {SHARED_PAPER}"
+        raise InputError(f"{given}: no such file (expected the paper's text as UTF-8); nothing was written")
+    project = Project()
+    facts, external = load_facts(), load_external()
+    claims = load_claims(facts=facts)
+    derived = derived_values(facts, external)
+    result = run_audit(claims, facts, external, derived)
+    written = write_paper_views(project, facts, claims, derived, result, paper, page_identity(project))
+    atomic_write(project.reports_dir / "claims_audit.csv", result.claims.to_csv(index=False))
+    write_index(project, [(r.table, r.value, int(r.claims)) for r in summary(result.claims).itertuples()])
+    for path in written:
+        print(f"  wrote    {path.relative_to(project.root)}")
+    print(f"annotated paper: {(project.reports_dir / 'annotated_paper.html').relative_to(project.root)} "
+          f"(中文: annotated_paper.zh.html), built from {paper}")
+    return 0
+
+
 def _refresh(args: argparse.Namespace) -> int:
     from techmarket.build import refresh_committed
 
@@ -211,6 +241,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, help="parallel notebook runs (default: number of cores)")
     p.add_argument("--force", action="store_true", help="rebuild everything, ignoring the cache")
     p.set_defaults(func=_build)
+    p = sub.add_parser("annotate", help="the paper's text annotated with every claim's verdict, and the "
+                                        "replication report and erratum (into reports/)")
+    p.add_argument("--paper", metavar="PATH",
+                   help=f"the paper's text (default: ../shared/paper/{SHARED_PAPER.name} beside the project)")
+    p.set_defaults(func=_annotate)
     p = sub.add_parser("refresh-notebooks", help="re-execute the committed notebooks in place (default parameters)")
     p.add_argument("--only", action="append", help="notebook stem (repeatable)")
     p.set_defaults(func=_refresh)

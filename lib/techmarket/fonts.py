@@ -55,7 +55,7 @@ def missing_glyphs(text: str) -> list[str]:
 
     font = FT2Font(str(cjk_font_path()))
     charmap = font.get_charmap()
-    return sorted({ch for ch in text if not ch.isspace() and ord(ch) not in charmap})
+    return sorted({ch for ch in set(text) if not ch.isspace() and ord(ch) not in charmap})
 
 
 WEB_FONT_FAMILY = "TM Noto Sans CJK SC"
@@ -85,7 +85,7 @@ def _chars(text: str) -> str:
     """Printable ASCII and every other character of ``text`` the CJK font can draw (others,
     such as emoji, fall back to the reader's fonts in any case)."""
     cmap = font_codepoints()
-    wanted = {ch for ch in text if not ch.isspace() and ord(ch) in cmap} | {chr(c) for c in range(32, 127)}
+    wanted = {ch for ch in set(text) if not ch.isspace() and ord(ch) in cmap} | {chr(c) for c in range(32, 127)}
     return "".join(sorted(wanted))
 
 

@@ -63,8 +63,8 @@ def base_font(project: Project) -> Path:
                  for p in sorted(Path(d, name).rglob("*")) if p.is_file()]
     sources = [*project.notebooks(), *(project.root / "data").rglob("*.csv"), *(project.root / "lib").rglob("*.py"),
                *TEMPLATES.rglob("*.j2"), *templates]
-    text = ANCHOR_MARK + "".join(sorted({ch for p in sources for ch in p.read_text(encoding="utf-8", errors="ignore")
-                                         if ord(ch) > 127}))
+    chars = {ch for p in sources for ch in set(p.read_text(encoding="utf-8", errors="ignore")) if ord(ch) > 127}
+    text = ANCHOR_MARK + "".join(sorted(chars))
     path = project.cache_dir / f"cjk-base-{_sha(text.encode())[:16]}.otf"
     if not path.is_file():
         atomic_write(path, subset_font(text))

@@ -53,7 +53,8 @@ def table(df: pd.DataFrame, caption: str = "", index: bool = False, quoted: tupl
           code: tuple[str, ...] = ()) -> Output:
     """A table as HTML (with caption) and as aligned text; cells are shown as given (format first).
     ``quoted``: columns that quote the paper or a Chinese source, whose Chinese cells are marked
-    ``lang="zh"``; ``code``: columns of formulas, shown as code."""
+    ``lang="zh"``; ``code``: columns of formulas, shown as code. The output's metadata lists the
+    ids the table shows (:mod:`techmarket.report_locations` finds where a claim is examined)."""
     text = df.to_string(index=index)
     html_table = df.to_html(index=index, escape=True, border=0, classes="tm-table", na_rep="—")
     position = {c: i + (1 if index else 0) for i, c in enumerate(df.columns)}
@@ -65,7 +66,14 @@ def table(df: pd.DataFrame, caption: str = "", index: bool = False, quoted: tupl
         html_table = re.sub(r"(<table[^>]*>)", lambda m: f"{m.group(1)}\n  <caption>{html.escape(caption)}</caption>",
                             html_table, count=1)
         text = f"{caption}\n{text}"
-    return Output({"text/html": html_table, "text/plain": text})
+    return Output({"text/html": html_table, "text/plain": text}, _ids_metadata(df))
+
+
+def _ids_metadata(df: pd.DataFrame) -> dict:
+    from techmarket.page_shell import ID_RE
+
+    ids = sorted({m for v in df.astype(str).to_numpy().ravel() for m in ID_RE.findall(v)})
+    return {"techmarket": {"ids": ids}} if ids else {}
 
 
 FILTER_SCRIPT = """<script>
@@ -101,7 +109,7 @@ def filterable_table(df: pd.DataFrame, caption: str, filters: dict[str, str], ev
                      f'<option value="">{html.escape(everything)}</option>{options}</select></label>')
     controls = f'<div class="tm-filters">{" ".join(menus)}</div>'
     return Output({"text/html": f'<div class="tm-filterable">{controls}\n{base["text/html"]}\n{FILTER_SCRIPT}</div>',
-                   "text/plain": base["text/plain"]})
+                   "text/plain": base["text/plain"]}, _ids_metadata(df))
 
 
 def _natural(text: str) -> list:
@@ -136,10 +144,12 @@ def _mark_cells(html_table: str, columns: list[int], mark) -> str:
 SHARPNESS = 2  # a figure is drawn at twice the density it is shown at, sharp on high-density screens
 
 
-def figure(fig, caption: str, dpi: int = 110) -> Output:
+def figure(fig, caption: str, dpi: int = 110, exhibit: str = "") -> Output:
     """A matplotlib figure as an embedded PNG with ``caption`` as its text form (and its alt text
     in the reports); closes the figure. The PNG has ``SHARPNESS`` times the pixels of its display
-    size (``dpi``), which its metadata states.
+    size (``dpi``), which its metadata states. ``exhibit`` names the paper's figure it rebuilds
+    ("Figure 1"), recorded in the output's metadata for the annotated paper and the replication
+    report (:mod:`techmarket.report_locations`).
 
     PNG metadata (matplotlib's version string) is dropped so that the bytes depend only on
     the drawing.
@@ -153,4 +163,5 @@ def figure(fig, caption: str, dpi: int = 110) -> Output:
     height, width = imread(io.BytesIO(buf.getvalue())).shape[:2]
     png = base64.b64encode(buf.getvalue()).decode("ascii")
     size = {"width": math.ceil(width / SHARPNESS), "height": math.ceil(height / SHARPNESS)}
-    return Output({"image/png": png, "text/plain": f"[figure] {caption}"}, {"image/png": size})
+    meta = {"image/png": size, **({"techmarket": {"exhibit": exhibit, "caption": caption}} if exhibit else {})}
+    return Output({"image/png": png, "text/plain": f"[figure] {caption}"}, meta)

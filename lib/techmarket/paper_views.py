@@ -1,0 +1,116 @@
+"""Build the three views of the paper as a whole from one audit: the replication report
+(``reports/replication.html``, ``.zh.html`` and ``replication.csv``), the proposed erratum
+(``reports/erratum.html``, ``.zh.html``) and, when the paper's text is given, the annotated paper
+(``reports/annotated_paper.html``, ``.zh.html``).
+
+``make reports`` calls :func:`write_paper_views` with the paper's text at its documented place if
+it is there; ``python -m techmarket annotate --paper PATH`` calls it with the path given. Every
+page is written whole or not at all: the annotated pages are made before anything is written, so
+a span that is not in the text (:class:`paper_text.SpanNotFound`) leaves every page as it was.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from techmarket.i18n import LANGS
+from techmarket.paths import SHARED_PAPER
+
+
+def marks_for(located: pd.DataFrame, statuses: pd.DataFrame) -> list:
+    """Each located claim's highlight, numbered in reading order (its endnote's number)."""
+    from techmarket.annotated_paper import Mark
+
+    st = statuses.set_index("claim_id")
+    order = located.sort_values(["start", "end", "claim_id"], ascending=[True, False, True], kind="stable")
+    return [Mark(r.claim_id, int(r.start), int(r.end), st.loc[r.claim_id, "highlight"], st.loc[r.claim_id, "flag"],
+                 i + 1) for i, r in enumerate(order.itertuples())]
+
+
+def figures_for(reports_dir: Path, lang: str, examined: dict) -> dict:
+    """The rebuilt charts of the paper's figures, from the built reports of ``lang``:
+    exhibit -> (PNG base64, width, alt text, location)."""
+    from techmarket.report_locations import exhibit_image
+
+    out = {}
+    for exhibit in ("Figure 1", "Figure 2"):
+        where = examined.get(exhibit)
+        if where is None:
+            continue
+        found = exhibit_image(reports_dir / lang / f"{where.notebook}.ipynb", exhibit)
+        if found is not None:
+            png, width, alt = found
+            out[exhibit] = (png, width, alt, where)
+    return out
+
+
+def write_paper_views(project, facts: pd.DataFrame, claims: pd.DataFrame, derived: pd.DataFrame, result,
+                      paper_path: Path | None, identity: str) -> list[Path]:
+    """Write the replication report, the erratum and (with ``paper_path``) the annotated paper in
+    both languages into ``project.reports_dir``; returns the files written."""
+    from techmarket.annotated_paper import Notes, annotated_page
+    from techmarket.build_files import atomic_write
+    from techmarket.claim_status import statuses as claim_statuses
+    from techmarket.erratum import anchors, entries, erratum_page
+    from techmarket.html_export import base_font, embed_font
+    from techmarket.paper_pages import file_name
+    from techmarket.replication import replication_page, replication_table
+    from techmarket.report_locations import examined_at, locations
+
+    statuses = claim_statuses(result.claims, result.diagnoses)
+    examined = examined_at(locations(project.notebooks()))
+    paper = located = None
+    if paper_path is not None:
+        from techmarket.paper_text import locate, read_paper
+
+        paper = read_paper(paper_path)
+        located = locate(paper, claims, facts)
+    table = replication_table(result, statuses, facts, examined)
+    pages: dict[Path, str] = {}
+    for lang in LANGS:
+        pages[project.reports_dir / file_name("replication", lang)] = replication_page(table, lang, identity)
+        pages[project.reports_dir / file_name("erratum", lang)] = erratum_page(result, statuses, lang, identity,
+                                                                                paper, located)
+    if paper is not None:
+        marks = marks_for(located, statuses)
+        notes = Notes.from_tables(result, statuses, facts, derived, examined, anchors(entries(result, statuses)),
+                                  located["claim_id"])
+        for lang in LANGS:
+            figures = figures_for(project.reports_dir, lang, examined)
+            pages[project.reports_dir / file_name("annotated_paper", lang)] = annotated_page(
+                paper, marks, notes, statuses, result.diagnoses, figures, lang, identity)
+    texts = embed_font(list(pages.values()), base_font(project))
+    atomic_write(project.reports_dir / "replication.csv", table.to_csv(index=False))
+    for path, text in zip(pages, texts, strict=True):
+        atomic_write(path, text)
+    return [project.reports_dir / "replication.csv", *pages]
+
+
+def view_files(with_paper: bool) -> list[str]:
+    """The files the views write into ``reports/`` (the annotated paper only with the text)."""
+    from techmarket.paper_pages import file_name
+
+    stems = ["replication", "erratum"] + (["annotated_paper"] if with_paper else [])
+    return ["replication.csv"] + [file_name(stem, lang) for stem in stems for lang in LANGS]
+
+
+def paper_text_path(project) -> Path:
+    """Where the README documents the paper's text: ``../shared/paper/`` beside the project."""
+    return project.root.parent / SHARED_PAPER.relative_to(SHARED_PAPER.parents[2])
+
+
+def write_for_build(project, tables: tuple, identity: str) -> str:
+    """The replication report, the erratum and, if the paper's text is at its documented place,
+    the annotated paper; returns "" or what went wrong (a span not in the text: the claim's id)."""
+    from techmarket.build_files import _cannot_write
+    from techmarket.errors import TechmarketError
+
+    paper = paper_text_path(project)
+    try:
+        write_paper_views(project, *tables, paper if paper.is_file() else None, identity)
+    except TechmarketError as err:
+        return str(err)
+    except OSError as err:
+        return _cannot_write(err, project) if err.filename else f"{type(err).__name__}: {err}"
+    return ""
