@@ -10,6 +10,7 @@ import pytest
 
 from techmarket.build_plan import LANGS
 from techmarket.page_shell import ID_RE, Page, align_numbers, footer_html, header_html, ids_used, link_ids, title_of
+from techmarket.paper_pages import PAGES as VIEWS
 
 
 def test_link_ids_links_visible_ids_only():
@@ -59,7 +60,16 @@ def test_title_and_ids_come_from_the_executed_notebook():
 
 # --- the built reports ---------------------------------------------------------------------------
 def _pages(reports: Path) -> list[Path]:
-    return sorted(p for lang in LANGS for p in (reports / lang).rglob("*.html"))
+    """Every report and data page, and the views of the paper at the top of reports/."""
+    views = [p for p in reports.glob("*.html") if p.name.split(".")[0] in VIEWS]
+    return sorted([*(p for lang in LANGS for p in (reports / lang).rglob("*.html")), *views])
+
+
+def _lang(path: Path, reports: Path) -> str:
+    """A page's language: its folder's, or for a view of the paper its name's (``.zh.html``)."""
+    if path.parent == reports:
+        return "zh" if path.name.endswith(".zh.html") else "en"
+    return path.relative_to(reports).parts[0]
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +80,7 @@ def reports_dir(built_reports) -> Path:
 def test_every_report_has_its_title_and_language(reports_dir):
     for path in _pages(reports_dir):
         text = path.read_text(encoding="utf-8")
-        lang = path.relative_to(reports_dir).parts[0]
+        lang = _lang(path, reports_dir)
         assert re.search(rf'<html[^>]*\blang="{lang}"', text), path
         title = re.search(r"<title>(.*?)</title>", text, re.S).group(1).strip()
         assert title and title != "Notebook", path
@@ -150,7 +160,7 @@ def test_language_scan_finds_what_it_should():
 def test_every_page_is_in_its_language(reports_dir):
     problems = {}
     for path in [p for p in _pages(reports_dir) if not p.name.endswith(".code.html")]:
-        found = language_problems(path.read_text(encoding="utf-8"), path.relative_to(reports_dir).parts[0])
+        found = language_problems(path.read_text(encoding="utf-8"), _lang(path, reports_dir))
         if found:
             problems[str(path.relative_to(reports_dir))] = found[:3]
     assert not problems, problems

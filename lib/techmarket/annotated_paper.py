@@ -153,7 +153,7 @@ def _printed(n: Notes, cid: str, lang: str) -> str:
     c = n.claims[cid]
     quote = f'<q lang="zh">{html.escape(i18n.span_text(c["span"]))}</q>'
     if not c["fact_id"] or c["fact_id"] not in n.facts:
-        what = html.escape(c["paraphrase_en"]) if lang == "en" else quote
+        what = n.text(c["paraphrase_en"], lang) if lang == "en" else quote
         return f'<p>{tr(lang, "论断", "Claim")}: {what}</p>'
     interval = fmt(fact_interval(n.facts[c["fact_id"]]), str(c["reported"]), 1)
     return (f'<p>{tr(lang, "印出", "Printed")}: {quote} = {html.escape(i18n.amount(c["reported"], c["unit"], lang))}; '
@@ -174,8 +174,8 @@ def _routes(n: Notes, cid: str, lang: str) -> str:
             if ident.startswith("D-") and ident in n.derived:
                 d = n.derived[ident]
                 inputs.append(f'{n.link(ident, lang)} = {n.text(d["formula_ids"], lang)}')
-            else:
-                inputs.append(n.link(ident, lang))
+            else:  # a figure, a release, or the items a count claim lists ("C-37 items")
+                inputs.append(n.text(ident, lang))
         items.append(f'<li><code>{n.text(r.arithmetic, lang)}</code> = {html.escape(r.shown)} — {state}{why}'
                      f'<br><small>{tr(lang, "输入", "inputs")}: {", ".join(inputs)}</small></li>')
     return f'<p>{tr(lang, "重算路径", "Routes")}:</p><ol class="routes">{"".join(items)}</ol>'

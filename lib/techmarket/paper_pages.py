@@ -15,7 +15,6 @@ PAGES = {  # stem -> (zh title, en title)
     "erratum": ("建议勘误", "Proposed erratum"),
 }
 
-SITE = ("广东技术市场", "Guangdong technology market")
 CSS = """body{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;max-width:60em;margin:1em auto;
 padding:0 1em;line-height:1.6;color:#1a1a1a}p,li{max-width:44em}table{border-collapse:collapse}
 td,th{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}td.num{text-align:right;
@@ -48,6 +47,6 @@ def page(stem: str, lang: str, body: str, identity: str, css: str = "", script: 
     """A whole page: title, language, header, body and a footer with the build's identity."""
     return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{html.escape(title(stem, lang))} · {tr(lang, *SITE)}</title>"
+            f"<title>{html.escape(title(stem, lang))}</title>"
             f"<style>{CSS}\n{css}</style></head>\n<body>{header(stem, lang)}\n{body}\n"
             f'<footer><p>{tr(lang, "构建", "Build")}: {html.escape(identity)}</p></footer>{script}</body></html>\n')
