@@ -1,10 +1,17 @@
 """The built reports as a reader sees them: headless Chromium, network cut off.
 
-Every page (index and every report in both languages, with and without code; one test each)
-loads, every image decodes, every Chinese character is drawn with the embedded CJK font (never a
-fallback, in code too), no element is wider than a 1280 px window, no request leaves the machine
-and no console error appears.
-Screenshots of the index and of every report in both languages go to reports/screenshots/.
+Every page (index, every report in both languages with and without code, and the three views of
+the paper in both languages; one test each) loads, every image decodes, every Chinese character is
+drawn with the embedded CJK font (never a fallback, in code too), no element is wider than a
+1280 px window, no request leaves the machine and no console error appears. The annotated paper
+(built only when the paper's text is at ../shared/paper/ beside the project) is also used as a
+reader would: Tab reaches a highlight and opens its note, Escape closes it, a link in the note
+moves to the figure it names; printed, it hides the note and numbers each highlight.
+
+Screenshots go to reports/screenshots/: the index (index.png), every report in both languages
+(<lang>.<notebook>.png), the replication report and the erratum (<lang>.replication.png,
+<lang>.erratum.png), the top of the annotated paper (<lang>.annotated_paper.top.png) and one of its
+highlights with the note open (<lang>.annotated_paper.note.png); <lang> is en or zh.
 
 Chromium is Debian's package (/usr/bin/chromium; .ci/run installs it). Outside CI the test skips
 when it is missing; in CI (CI set) a missing browser fails.
@@ -20,11 +27,16 @@ import pytest
 
 from techmarket.build_plan import LANGS
 from techmarket.fonts import WEB_FONT_FAMILY
+from techmarket.paper_pages import PAGES as VIEWS
+from techmarket.paper_pages import file_name
+from techmarket.paper_views import paper_text_path
 from techmarket.paths import NOTEBOOKS_DIR
+
+from conftest import require_shared
 
 CJK_CHARS = re.compile(r"[\u4e00-\u9fff]")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-WIDTH = 1280  # the window every page must fit
+WIDTH, HEIGHT = 1280, 900  # the window every page must fit (in width)
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run", "--disable-sync", "--disable-quic"]
 
@@ -45,7 +57,7 @@ class Visitor:
     each navigation makes a new document, with its own fonts and images.)"""
 
     def __init__(self, browser):
-        self.context = browser.new_context(offline=True, viewport={"width": WIDTH, "height": 900})
+        self.context = browser.new_context(offline=True, viewport={"width": WIDTH, "height": HEIGHT})
         self.page = self.context.new_page()
         self.outside: list[str] = []
         self.errors: list[str] = []
@@ -96,11 +108,15 @@ class Visitor:
         cdp.detach()
         return found
 
-    def __call__(self, path: Path, screenshot: Path | None = None) -> dict:
+    def open(self, path: Path):
+        """Start a visit: load ``path`` and its fonts; returns the page."""
         self.outside, self.errors = [], []
-        page = self.page
-        page.goto(path.resolve().as_uri(), wait_until="load")
-        page.evaluate("document.fonts.ready")
+        self.page.goto(path.resolve().as_uri(), wait_until="load")
+        self.page.evaluate("document.fonts.ready")
+        return self.page
+
+    def __call__(self, path: Path, screenshot: Path | None = None) -> dict:
+        page = self.open(path)
         info = page.evaluate("""(family) => ({
             images: Array.from(document.images).map(i => i.complete && i.naturalWidth > 0),
             cjkFont: document.fonts.check('16px "' + family + '"', '广东技术市场'),
@@ -132,10 +148,19 @@ PAGES = ["index.html"] + [f"{lang}/{nb.stem}{variant}.html" for nb in sorted(NOT
 # a screenshot of the index and of every report without code, in both languages
 SCREENSHOTS = {"index.html": "index.png"} | {p: p.removesuffix(".html").replace("/", ".") + ".png" for p in PAGES
                                              if not p.endswith(".code.html") and p != "index.html"}
+# and per language the views of the paper, each with a screenshot (of the annotated paper: its top); the
+# annotated paper is built only when the paper's text is beside the project
+VIEW_SHOTS = {file_name(stem, lang): f"{lang}.{stem}{'.top' if stem == 'annotated_paper' else ''}.png"
+              for stem in VIEWS for lang in LANGS}
+ANNOTATED = {file_name("annotated_paper", lang): lang for lang in LANGS}
+PAGES += list(VIEW_SHOTS)
+SCREENSHOTS |= VIEW_SHOTS
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_loads_offline_with_images_and_font(visit, reports, page):
+    if page in ANNOTATED:
+        require_shared(paper_text_path(reports))
     path = reports.reports_dir / page
     assert path.is_file(), path
     shot = reports.reports_dir / "screenshots" / SCREENSHOTS[page] if page in SCREENSHOTS else None
@@ -196,3 +221,152 @@ def test_the_font_check_would_see_a_fallback(visit, tmp_path):
                     "<body><p>text</p><code>x = 广东</code></body></html>", encoding="utf-8")
     r = visit(page)
     assert r["fallback"] and r["fallback"][0].startswith("<code> 'x = 广东'")
+
+
+# --- the annotated paper, used as a reader would -----------------------------------------------
+NOTE_SHOWN = "S2.1-07"  # the highlight whose open note is screenshotted: an inconsistent figure
+AFTER = "el => getComputedStyle(el, '::after').content"
+DISPLAY = "el => getComputedStyle(el).display"
+
+
+@pytest.fixture(params=list(ANNOTATED))
+def annotated(visit, reports, request):
+    """(page, lang): the annotated paper of a language, open at its top with no note shown."""
+    require_shared(paper_text_path(reports))
+    page = visit.open(reports.reports_dir / request.param)
+    yield page, ANNOTATED[request.param]
+    page.emulate_media(media="null")
+
+
+def shown(text: str) -> str:
+    return " ".join(text.split())
+
+
+def note_of(page, claim: str) -> str:
+    """The text of a claim's endnote, as the notes section at the end of the page shows it."""
+    return shown(page.locator(f'.notes li[id="n-{claim}"]').inner_text())
+
+
+def focused(page) -> str:
+    return page.evaluate("document.activeElement.id")
+
+
+def test_tab_reaches_a_highlight_that_opens_its_note_and_escape_closes_it(annotated, visit):
+    page, _ = annotated
+    pop = page.locator("#tm-pop")
+    assert pop.is_hidden()
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        claim = page.evaluate("(el => el.matches('.hl[id]') ? el.dataset.claim : '')(document.activeElement)")
+        if claim:
+            break
+    else:
+        pytest.fail("200 presses of Tab from the top did not reach a highlight")
+    assert pop.is_visible(), f"the note of {claim} did not open when its highlight got the focus"
+    text = shown(pop.inner_text())
+    assert claim in text and text == note_of(page, claim)
+    page.keyboard.press("Escape")
+    assert pop.is_hidden() and focused(page) == f"c-{claim}"
+    assert not visit.errors and not visit.outside
+
+
+def test_a_link_in_a_note_moves_to_the_highlight_it_names_and_opens_its_note(annotated, visit):
+    page, _ = annotated
+    # the first note with a link to another highlight (its first link is to itself) more than a window's height
+    # away, so that following it must scroll
+    claim, target = page.evaluate("""(height) => {
+        const top = id => document.getElementById("c-" + id).getBoundingClientRect().top;
+        for (const li of document.querySelectorAll(".notes > ol > li")) {
+            const own = li.id.slice(2);
+            for (const a of li.querySelectorAll("a.in")) {
+                const other = a.getAttribute("href").slice(3);
+                if (other !== own && Math.abs(top(other) - top(own)) > height) return [own, other];
+            }
+        }
+        return ["", ""];
+    }""", HEIGHT)
+    assert claim, "no note links to a highlight a window's height away"
+    pop = page.locator("#tm-pop")
+    page.locator(f'[id="c-{claim}"]').focus()
+    assert pop.is_visible() and shown(pop.inner_text()) == note_of(page, claim)
+    pop.locator(f'a.in[href="#c-{target}"]').first.click()
+    assert focused(page) == f"c-{target}"
+    assert pop.is_visible() and shown(pop.inner_text()) == note_of(page, target)
+    box = page.locator(f'[id="c-{target}"]').bounding_box()
+    assert 0 <= box["y"] and box["y"] + box["height"] <= HEIGHT, f"{target} was not scrolled into view: {box}"
+    assert not visit.errors and not visit.outside
+
+
+def test_printed_each_highlight_carries_its_note_number_and_the_popover_is_hidden(annotated, visit, tmp_path):
+    page, _ = annotated
+    first = page.locator(".hl[id]").first
+    first.focus()  # a note left open must not be printed
+    pop = page.locator("#tm-pop")
+    assert pop.is_visible() and first.get_attribute("data-n") == "1"
+    on_screen = first.evaluate(AFTER)
+    page.emulate_media(media="print")
+    assert pop.evaluate(DISPLAY) == "none"
+    assert first.evaluate(AFTER) == '"[1]"' != on_screen
+    notes = page.locator("section.notes")  # the endnotes, one per highlight, are printed
+    assert notes.evaluate(DISPLAY) != "none"
+    assert notes.locator(":scope > ol > li").count() == page.locator(".hl[id]").count()
+    pdf = tmp_path / "annotated_paper.pdf"
+    page.pdf(path=pdf)
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-") and len(data) > 50_000
+    assert not visit.errors and not visit.outside
+
+
+def test_a_highlight_with_its_note_open_is_screenshotted(annotated, reports, visit):
+    """The note opens just below its highlight, inside the window; the screenshot shows both."""
+    page, lang = annotated
+    highlight, pop = page.locator(f'[id="c-{NOTE_SHOWN}"]'), page.locator("#tm-pop")
+    highlight.evaluate("el => { el.scrollIntoView({block: 'start'}); window.scrollBy(0, -120); }")
+    highlight.focus()
+    assert pop.is_visible() and NOTE_SHOWN in pop.inner_text()
+    h, p = highlight.bounding_box(), pop.bounding_box()
+    assert p["y"] >= h["y"] + h["height"] and 0 <= p["x"] and p["x"] + p["width"] <= WIDTH, (h, p)
+    top, bottom = max(0, h["y"] - 80), min(HEIGHT, p["y"] + p["height"] + 20)
+    shot = reports.reports_dir / "screenshots" / f"{lang}.annotated_paper.note.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=shot, clip={"x": 0, "y": top, "width": WIDTH, "height": bottom - top})
+    assert shot.stat().st_size > 10_000
+    assert not visit.errors and not visit.outside
+
+
+def test_enter_moves_into_a_note_tab_goes_through_its_links_and_on_escape_returns(annotated, visit):
+    page, _ = annotated
+    pop = page.locator("#tm-pop")
+    claim = "S2.1-07"  # a note with several links (register, inputs, erratum, report)
+    page.locator(f'[id="c-{claim}"]').focus()
+    links = pop.locator("a[href]").count()
+    assert links >= 3
+    page.keyboard.press("Enter")
+    inside = "document.getElementById('tm-pop').contains(document.activeElement)"
+    assert page.evaluate(inside), "Enter did not move the focus into the note"
+    for _ in range(links - 1):
+        page.keyboard.press("Tab")
+        assert page.evaluate(inside), "Tab left the note before its last link"
+    page.keyboard.press("Tab")  # past the last link: on to the next highlight, whose note opens
+    after = page.evaluate("document.activeElement.dataset.claim")
+    order = page.evaluate("Array.from(document.querySelectorAll('.hl[id]'), el => el.dataset.claim)")
+    assert after == order[order.index(claim) + 1]
+    assert shown(pop.inner_text()) == note_of(page, after)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")  # from inside the note: closed, back on its highlight, and it stays closed
+    assert pop.is_hidden() and focused(page) == f"c-{after}"
+    assert not visit.errors and not visit.outside
+
+
+def test_a_note_near_the_bottom_of_the_window_opens_above_its_highlight(annotated):
+    page, _ = annotated
+    page.locator('[id="c-S2.1-07"]').focus()
+    page.evaluate("""() => {  // scroll so that the highlight sits near the bottom of the window
+        const el = document.getElementById("c-S2.1-07");
+        window.scrollBy(0, el.getBoundingClientRect().bottom - window.innerHeight + 20);
+        el.blur(); el.focus({preventScroll: true});
+    }""")
+    pop = page.locator("#tm-pop").bounding_box()
+    mark = page.locator('[id="c-S2.1-07"]').bounding_box()
+    assert pop["y"] + pop["height"] <= mark["y"], (pop, mark)
+    assert pop["y"] >= 0

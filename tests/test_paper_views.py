@@ -23,8 +23,10 @@ from techmarket.paper_text import Paper, SpanNotFound, locate, parse, read_paper
 from techmarket.paths import CLAIMS_CSV, FACTS_CSV, NOTEBOOKS_DIR, REPORTS_DIR, SHARED_PAPER
 
 MINI = ("  摘要：短文。\n  Abstract: short.\n1研究背景\n全国成交额2.83万亿元，增长10%。\n"
-        "2 概况[footnoteRef:1] [1:  本节数据来自统计。]\n2.1规模\n[bookmark: _Toc1]广东成交额3 465.92亿元，是2016年4.39倍。\n"
-        "图 1  成交额\n表1 2020年\n\t序号\n\t地区\n\t成交额（亿元）\n\n\t1\n\t北京\n\t6 316.16 \n\n\t2\n\t广东\n\t3 465.92 \n\n"
+        "2 概况[footnoteRef:1] [1:  本节数据来自统计。]\n2.1规模\n"
+        "[bookmark: _Toc1]广东成交额3 465.92亿元，是2016年4.39倍。\n"
+        "图 1  成交额\n表1 2020年\n\t序号\n\t地区\n\t成交额（亿元）\n\n"
+        "\t1\n\t北京\n\t6 316.16 \n\n\t2\n\t广东\n\t3 465.92 \n\n"
         "2.2贡献\n广东成交额3 465.92亿元。\n 技术合同成交额/GDP\t\n2016\t2017\t0.98\t1.06\n")
 
 

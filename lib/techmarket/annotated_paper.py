@@ -19,6 +19,10 @@ from techmarket.claim_status import FLAG_LABELS, HIGHLIGHT_LABELS
 from techmarket.i18n import tr
 from techmarket.paper_text import MARKER, Paper
 
+AUDIT_VERDICT_OF = {"consistent": ("consistent", "rounding", "restated"),
+                    "inconsistent": ("diagnosed", "competing", "inconsistent"),
+                    "ambiguous_wording": ("ambiguous_wording",), "undecidable": ("undecidable",),
+                    "primary": ("primary",)}  # the audit's verdict -> the highlights it splits into
 GLYPHS = {"diagnosed": "✗", "competing": "⇄", "inconsistent": "✗", "ambiguous_wording": "?", "undecidable": "?"}
 FLAG_GLYPH = "!"
 
@@ -204,8 +208,9 @@ def note_html(n: Notes, cid: str, number: int, lang: str) -> str:
     badge = f'<span class="sw h-{s["highlight"]}">{tr(lang, *HIGHLIGHT_LABELS[s["highlight"]][0])}</span>'
     if s["flag"]:
         badge += f' <span class="sw f-{s["flag"]}">{tr(lang, *FLAG_LABELS[s["flag"]][0])}</span>'
-    parts = [f'<p class="nh"><b>[{number}]</b> {n.link(cid, lang).replace("#c-", "#c-", 1)} · {badge} · '
-             f'<a href="{lang}/data/claims.html#{cid}">{tr(lang, "登记表", "register")}</a></p>',
+    register = tr(lang, "登记表中的条目", "its entry in the register")
+    parts = [f'<p class="nh"><b>[{number}]</b> <a href="{lang}/data/claims.html#{cid}" title="{register}">{cid}</a>'
+             f" · {badge}</p>",
              _printed(n, cid, lang),
              f'<p>{n.text(c["detail_zh"] if lang == "zh" else c["detail"], lang)}</p>',
              _routes(n, cid, lang)]
@@ -219,8 +224,8 @@ def note_html(n: Notes, cid: str, number: int, lang: str) -> str:
                      f'{tr(lang, "勘误条目", "erratum entry")}</a>')
     where = n.examined.get(cid)
     if where is not None:
-        links.append(f'<a href="{where.href(lang)}">{tr(lang, "报告", "report")} {where.notebook[:2]}'
-                     f'{tr(lang, "，单元格 ", ", cell ")}{where.cell_id}</a>')
+        links.append(f'<a href="{where.href(lang)}">{tr(lang, "报告", "report")} {where.notebook[:2]} '
+                     f'({where.cell_id})</a>')
     if links:
         parts.append(f'<p>{tr(lang, "参见", "See")}: {" · ".join(links)}</p>')
     return f'<li id="n-{cid}" value="{number}">{"".join(parts)}</li>'
@@ -301,6 +306,13 @@ def summary_html(n: Notes, statuses: pd.DataFrame, diagnoses: pd.DataFrame, lang
              f'<td class="num">{int(flags.get(f, 0))}</td><td>{tr(lang, *FLAG_LABELS[f][1])}</td></tr>'
              for f in FLAG_LABELS]
     caption = tr(lang, "每种标注的论断数及其含义", "Claims per highlight, and what each means")
+    sums = [(verdict, [h for h in HIGHLIGHT_LABELS if h in kinds]) for verdict, kinds in AUDIT_VERDICT_OF.items()]
+    sums_text = tr(lang, "；", "; ").join(
+        f'{i18n.verdict(v, lang)} {sum(int(counts.get(h, 0)) for h in hs)}'
+        + (f' = {" + ".join(tr(lang, *HIGHLIGHT_LABELS[h][0]) for h in hs)}' if len(hs) > 1 else "")
+        for v, hs in sums)
+    verdicts = tr(lang, "核查的判断", "The verdicts of the audit")
+    audit_line = f"<p>{verdicts}{tr(lang, '：', ': ')}{html.escape(sums_text)}{tr(lang, '。', '.')}</p>"
     legend = (f'<table class="legend"><caption>{caption}'
               f'</caption><thead><tr><th>{tr(lang, "标注", "Highlight")}</th><th>{tr(lang, "论断", "Claims")}</th>'
               f'<th>{tr(lang, "含义", "Meaning")}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
@@ -323,33 +335,44 @@ def summary_html(n: Notes, statuses: pd.DataFrame, diagnoses: pd.DataFrame, lang
                            f"({html.escape(i18n.amount(c['reported'], c['unit'], 'en'))})"))
     items = "".join(f"<li>{p}</li>" for p in problems)
     heading = tr(lang, "发现的独立问题", "Independent problems found")
-    return f'{legend}<h2>{heading}</h2><ol class="problems">{items}</ol>'
+    return f'{audit_line}{legend}<h2>{heading}</h2><ol class="problems">{items}</ol>'
 
 
 NOTE_SCRIPT = """<script>
 (function () {
-  var pop = document.getElementById("tm-pop"), current = null;
+  // A highlight's note opens on focus or click; Enter moves into it (its links can then be
+  // tabbed through); Tab past its last link goes on to the next highlight; Escape closes it and
+  // returns to the highlight.
+  var pop = document.getElementById("tm-pop"), current = null, quiet = false;
+  var highlights = Array.prototype.slice.call(document.querySelectorAll(".hl[id]"));
+  function place(hl) {
+    var r = hl.getBoundingClientRect(), h = pop.offsetHeight;
+    var right = window.scrollX + document.documentElement.clientWidth - pop.offsetWidth - 8;
+    pop.style.left = Math.max(8, Math.min(window.scrollX + r.left, right)) + "px";
+    var below = r.bottom + 6 + h <= window.innerHeight || r.top - 6 - h < 0;
+    pop.style.top = (window.scrollY + (below ? r.bottom + 6 : r.top - 6 - h)) + "px";
+  }
   function open(hl) {
     var note = document.getElementById("n-" + hl.dataset.claim);
     if (!note) return;
     pop.innerHTML = note.innerHTML;
     pop.hidden = false;
-    var r = hl.getBoundingClientRect();
-    var right = window.scrollX + document.documentElement.clientWidth - pop.offsetWidth - 8;
-    var left = Math.max(8, Math.min(window.scrollX + r.left, right));
-    pop.style.left = left + "px";
-    pop.style.top = (window.scrollY + r.bottom + 6) + "px";
     if (current) current.setAttribute("aria-expanded", "false");
     current = document.getElementById("c-" + hl.dataset.claim);
     current.setAttribute("aria-expanded", "true");
+    place(current);
   }
   function close() {
     pop.hidden = true;
-    if (current) { current.setAttribute("aria-expanded", "false"); }
+    if (current) current.setAttribute("aria-expanded", "false");
   }
+  function back() {  // to the highlight, without reopening its note
+    quiet = true; if (current) current.focus({preventScroll: true}); quiet = false;
+  }
+  function links() { return pop.querySelectorAll("a[href]"); }
   document.addEventListener("focusin", function (e) {
     var hl = e.target.closest && e.target.closest(".hl[id]");
-    if (hl) open(hl);
+    if (hl && !quiet) open(hl);
   });
   document.addEventListener("click", function (e) {
     var hl = e.target.closest(".hl");
@@ -364,9 +387,21 @@ NOTE_SCRIPT = """<script>
     if (!e.target.closest("#tm-pop")) close();
   });
   document.addEventListener("keydown", function (e) {
-    if (e.key === "Escape" && !pop.hidden) { close(); if (current) current.focus({preventScroll: true}); }
+    var inPop = pop.contains(document.activeElement);
+    if (e.key === "Escape" && !pop.hidden) { close(); back(); return; }
     if ((e.key === "Enter" || e.key === " ") && e.target.matches && e.target.matches(".hl[id]")) {
       e.preventDefault(); open(e.target);
+      if (links().length) links()[0].focus();
+      return;
+    }
+    if (e.key === "Tab" && inPop) {
+      var all = links(), first = all[0], last = all[all.length - 1];
+      if (e.shiftKey && document.activeElement === first) { e.preventDefault(); back(); }
+      if (!e.shiftKey && document.activeElement === last) {
+        e.preventDefault();
+        var next = highlights[highlights.indexOf(current) + 1];
+        if (next) next.focus(); else { close(); back(); }
+      }
     }
   });
 })();
@@ -411,12 +446,14 @@ def annotated_page(paper: Paper, marks: list[Mark], n: Notes, statuses: pd.DataF
     built = tr(lang, f"由论文文本 <code>{name}</code>（SHA-256 <code>{paper.sha256}</code>）生成。",
                f"Built from the paper's text <code>{html.escape(paper.path.name)}</code> "
                f"(SHA-256 <code>{paper.sha256}</code>).")
-    how = tr(lang, "点击某处标注，或用 Tab 键移到它上面，即可打开它的注释（Esc 关闭）；"
-                   "注释中的编号链接跳到该数字在原文中的位置。"
+    how = tr(lang, "点击某处标注，或用 Tab 键移到它上面，即可打开它的注释；"
+                   "按 Enter 进入注释，用 Tab 逐个经过其中的链接；"
+                   "Esc 关闭注释并回到标注。注释中的编号链接跳到该数字在原文中的位置。"
                    "所有注释也按编号列在文末。论文正文保持中文原文。",
-             "Click a highlight, or move to it with the Tab key, to open its note (Esc closes it); an id in a note "
-             "jumps to where that figure is printed. Every note is also listed, numbered, at the end. The paper "
-             "itself stays in Chinese.")
+             "Click a highlight, or move to it with the Tab key, to open its note; Enter moves into the note, whose "
+             "links Tab then goes through; Esc closes it and returns to the highlight. An id in a note jumps to "
+             "where that figure is printed. Every note is also listed, numbered, at the end. The paper itself stays "
+             "in Chinese.")
     body = (f'<h1>{html.escape(paper_pages.title("annotated_paper", lang))}</h1><p>{built}</p><p>{how}</p>'
             f'{summary_html(n, statuses, diagnoses, lang)}'
             f'<h2>{tr(lang, "论文全文", "The paper")}</h2>'

@@ -108,8 +108,9 @@ HIGHLIGHT_LABELS = {
                   ("与其他数字矛盾；改它或改另一个数字都能让所有路径成立，无法确定哪个印错。",
                    "Contradicts other figures; changing it, or instead another figure, makes every route "
                    "hold, so which one is misprinted cannot be told.")),
-    "inconsistent": (("不一致", "inconsistent"), ("在任何允许的输入下都不成立。",
-                                               "Does not hold for any admissible input.")),
+    "inconsistent": (("其他不一致", "inconsistent otherwise"), ("不是误印诊断的对象，但在任何允许的输入下都不成立。",
+                                                        "Not a diagnosed figure, but does not hold for any "
+                                                        "admissible input.")),
     "ambiguous_wording": (("表述有歧义", "ambiguous wording"),
                           ("“增长了X倍”的两种读法中只有一种相符。",
                            "Only one of the two readings of 'increased X times' fits.")),
