@@ -306,7 +306,7 @@ def test_printed_each_highlight_carries_its_note_number_and_the_popover_is_hidde
     on_screen = first.evaluate(AFTER)
     page.emulate_media(media="print")
     assert pop.evaluate(DISPLAY) == "none"
-    assert first.evaluate(AFTER) == '"[1]"' != on_screen
+    assert first.evaluate(AFTER) == '"1"' != on_screen  # the number of its endnote
     notes = page.locator("section.notes")  # the endnotes, one per highlight, are printed
     assert notes.evaluate(DISPLAY) != "none"
     assert notes.locator(":scope > ol > li").count() == page.locator(".hl[id]").count()

@@ -364,3 +364,19 @@ def test_temporary_files_left_by_a_killed_build_are_removed_and_counted(project,
     assert "0 built, 4 cached" in out
     assert build(project=project, with_audit=False) == 0
     assert "temporary" not in capsys.readouterr().out
+
+
+def test_a_paper_text_whose_span_moved_stops_the_views_naming_the_claim(project, paper_text, capsys):
+    """The paper's text beside the project, with one registered span altered: the build says which
+    claim, exits 1, and writes none of the views of the paper (the reports and the index are built)."""
+    from techmarket.paper_views import paper_text_path, view_files
+
+    paper = paper_text_path(project)
+    paper.parent.mkdir(parents=True)
+    paper.write_text(paper_text.replace("年均增长36.36%", "年均增长36.63%"), encoding="utf-8")
+    assert build(project=project) == 1
+    err = capsys.readouterr().err
+    assert "claim S2.1-08" in err and "not found verbatim" in err and "those built before are kept" in err
+    assert not any((project.reports_dir / name).exists() for name in view_files(True))
+    index = (project.reports_dir / "index.html").read_text(encoding="utf-8")
+    assert "not built: <code>" in index and "claim S2.1-08" in index

@@ -159,15 +159,17 @@ def _printed(n: Notes, cid: str, lang: str) -> str:
     if not c["fact_id"] or c["fact_id"] not in n.facts:
         what = n.text(c["paraphrase_en"], lang) if lang == "en" else quote
         return f'<p>{tr(lang, "论断", "Claim")}: {what}</p>'
-    interval = fmt(fact_interval(n.facts[c["fact_id"]]), str(c["reported"]), 1)
+    interval = fact_interval(n.facts[c["fact_id"]])
+    width = (tr(lang, "确数（整数个）", "exact (a whole count)") if interval.lo == interval.hi else
+             f'{tr(lang, "四舍五入区间", "rounding interval")} {html.escape(fmt(interval, str(c["reported"]), 1))}')
     return (f'<p>{tr(lang, "印出", "Printed")}: {quote} = {html.escape(i18n.amount(c["reported"], c["unit"], lang))}; '
-            f'{tr(lang, "四舍五入区间", "rounding interval")} {html.escape(interval)}</p>')
+            f"{width}</p>")
 
 
 def _routes(n: Notes, cid: str, lang: str) -> str:
     rows = n.routes.get(cid, [])
-    if not rows:
-        return f'<p>{tr(lang, "没有重算路径。", "No route recomputes it.")}</p>'
+    if not rows:  # the verdict's detail says so
+        return ""
     items = []
     for r in rows:
         state = {"holds": tr(lang, "成立", "holds"), "fails": tr(lang, "不成立", "fails")}.get(r.holds, r.holds)
@@ -209,8 +211,8 @@ def note_html(n: Notes, cid: str, number: int, lang: str) -> str:
     if s["flag"]:
         badge += f' <span class="sw f-{s["flag"]}">{tr(lang, *FLAG_LABELS[s["flag"]][0])}</span>'
     register = tr(lang, "登记表中的条目", "its entry in the register")
-    parts = [f'<p class="nh"><b>[{number}]</b> <a href="{lang}/data/claims.html#{cid}" title="{register}">{cid}</a>'
-             f" · {badge}</p>",
+    parts = [f'<p class="nh"><b class="num">{number}</b> '
+             f'<a href="{lang}/data/claims.html#{cid}" title="{register}">{cid}</a> · {badge}</p>',
              _printed(n, cid, lang),
              f'<p>{n.text(c["detail_zh"] if lang == "zh" else c["detail"], lang)}</p>',
              _routes(n, cid, lang)]
@@ -434,8 +436,11 @@ white-space:normal;font-size:.9em}.paper-table td.num{text-align:right}.chart-da
 .footnote{font-size:.9em;color:#333}figure img{max-width:100%;height:auto}figcaption{text-align:center}
 .legend td{vertical-align:middle}
 @media print{#tm-pop,.hl[id][data-glyph]::after{display:none}.paper{line-height:2}
-.hl[id]::after{content:"[" attr(data-n) "]" !important;display:inline !important;font-size:.65em;vertical-align:super}
-.notes{break-before:page}.notes li{break-inside:avoid}a{color:inherit}}"""
+.hl[id]::after{content:attr(data-n) !important;display:inline !important;font-size:.6em;vertical-align:super;
+border:.5px solid #777;border-radius:2px;padding:0 1px;margin-left:1px}
+.notes{break-before:page;font-size:.85em}.notes li{break-inside:avoid;margin-bottom:.6em}.notes li p{margin:.15em 0}
+.notes ol.routes{margin:.15em 0}a{color:inherit}.hl,.sw{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
+.notes ol{list-style:none;padding-left:0}.num{border:1px solid #777;border-radius:3px;padding:0 .3em;font-size:.9em}"""
 
 
 def annotated_page(paper: Paper, marks: list[Mark], n: Notes, statuses: pd.DataFrame, diagnoses: pd.DataFrame,
@@ -443,9 +448,10 @@ def annotated_page(paper: Paper, marks: list[Mark], n: Notes, statuses: pd.DataF
     """The whole annotated paper of ``lang``: summary, the paper, the notes."""
     numbered = sorted(marks, key=lambda m: m.number)
     name = html.escape(paper.path.name)
-    built = tr(lang, f"由论文文本 <code>{name}</code>（SHA-256 <code>{paper.sha256}</code>）生成。",
-               f"Built from the paper's text <code>{html.escape(paper.path.name)}</code> "
-               f"(SHA-256 <code>{paper.sha256}</code>).")
+    built = tr(lang, f"由论文文本 <code>{name}</code>（SHA-256 <code>{paper.sha256}</code>）生成；"
+                     f"核查所用的数据与代码：{html.escape(identity)}。",
+               f"Built from the paper's text <code>{name}</code> (SHA-256 <code>{paper.sha256}</code>), "
+               f"with the audit's {html.escape(identity)}.")
     how = tr(lang, "点击某处标注，或用 Tab 键移到它上面，即可打开它的注释；"
                    "按 Enter 进入注释，用 Tab 逐个经过其中的链接；"
                    "Esc 关闭注释并回到标注。注释中的编号链接跳到该数字在原文中的位置。"

@@ -272,7 +272,7 @@ def _build(project: Project, jobs: list[Job], skipped: list[NotebookError], work
         views_error = write_for_build(project, tables, identity)
     failed = [r for r in results if not r.ok]
     if need_index:
-        write_index(project, audit_counts, audit_error)
+        write_index(project, audit_counts, audit_error, views_error)
         if not (failed or skipped or audit_error or views_error):
             _record(index_cache, index_key, index_files, project.reports_dir)
     done = sum(r.ok for r in results)

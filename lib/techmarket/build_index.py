@@ -109,9 +109,9 @@ def _audit_words(audit_counts: list[tuple[str, str, int]]) -> str:
             f'<p>Against official releases:</p><ul>{items("external", "en")}</ul></div>')
 
 
-def _view_links(project: Project) -> str:
-    """The views of the paper as a whole: each page in both languages, or how to build the
-    annotated paper when the paper's text was not found."""
+def _view_links(project: Project, views_error: str = "") -> str:
+    """The views of the paper as a whole: each page in both languages; for a page not built, why
+    (``views_error``), or how to build the annotated paper when the paper's text was not found."""
     from techmarket.paper_pages import PAGES, file_name
 
     rows = []
@@ -119,6 +119,9 @@ def _view_links(project: Project) -> str:
         if (project.reports_dir / file_name(stem, "en")).is_file():
             rows.append(f'<tr><td><a href="{file_name(stem, "zh")}">{zh}</a></td>'
                         f'<td lang="en"><a href="{file_name(stem, "en")}">{en}</a></td></tr>')
+        elif views_error:
+            rows.append(f'<tr><td>{zh}：未生成，见右。</td><td lang="en">{en}: not built: '
+                        f"<code>{html.escape(views_error)}</code></td></tr>")
         else:
             rows.append(f"<tr><td>{zh}：未生成，需要论文文本。把文本放在项目旁的 <code>{SHARED_DOC}</code>，"
                         f"或运行 <code>make annotate PAPER=路径</code>。</td><td lang=\"en\">{en}: not built, it needs "
@@ -129,7 +132,8 @@ def _view_links(project: Project) -> str:
             "of the paper with its replication status</span></p>")
 
 
-def write_index(project: Project, audit_counts: list[tuple[str, str, int]] | None, audit_error: str = "") -> Path:
+def write_index(project: Project, audit_counts: list[tuple[str, str, int]] | None, audit_error: str = "",
+                views_error: str = "") -> Path:
     """reports/index.html: every report (and every variant built with parameters) by title and
     description in both languages, the audit summary in words (or, with ``audit_error``, why the
     audit could not run), the data pages, the data dictionary, and the build identity."""
@@ -142,7 +146,7 @@ def write_index(project: Project, audit_counts: list[tuple[str, str, int]] | Non
         audit = ('<h2>论文数字核查 · <span lang="en">Claims audit</span></h2><p>核查未能运行，故无汇总 · '
                  '<span lang="en">The claims audit could not run, so its summary is missing:</span></p>'
                  f"<pre>{html.escape(audit_error)}</pre>")
-    views = _view_links(project) if audit_counts else ""
+    views = _view_links(project, views_error) if audit_counts else ""
     data_links = " · ".join(
         f'<a href="{lang}/data/{stem}.html" lang="{lang}">{html.escape(t[0] if lang == "zh" else t[1])}</a>'
         for lang in LANGS for stem, t in DATA_PAGES.items()
