@@ -158,11 +158,12 @@ def _printed(n: Notes, cid: str, lang: str) -> str:
     quote = f'<q lang="zh">{html.escape(i18n.span_text(c["span"]))}</q>'
     if not c["fact_id"] or c["fact_id"] not in n.facts:
         what = n.text(c["paraphrase_en"], lang) if lang == "en" else quote
-        return f'<p>{tr(lang, "论断", "Claim")}: {what}</p>'
+        return f'<p>{tr(lang, "论断：", "Claim: ")}{what}</p>'
     interval = fact_interval(n.facts[c["fact_id"]])
     width = (tr(lang, "确数（整数个）", "exact (a whole count)") if interval.lo == interval.hi else
              f'{tr(lang, "四舍五入区间", "rounding interval")} {html.escape(fmt(interval, str(c["reported"]), 1))}')
-    return (f'<p>{tr(lang, "印出", "Printed")}: {quote} = {html.escape(i18n.amount(c["reported"], c["unit"], lang))}; '
+    value = html.escape(i18n.amount(c["reported"], c["unit"], lang))
+    return (f'<p>{tr(lang, "印出：", "Printed: ")}{quote} = {value}{tr(lang, "；", "; ")}'
             f"{width}</p>")
 
 
@@ -183,7 +184,7 @@ def _routes(n: Notes, cid: str, lang: str) -> str:
             else:  # a figure, a release, or the items a count claim lists ("C-37 items")
                 inputs.append(n.text(ident, lang))
         items.append(f'<li><code>{n.text(r.arithmetic, lang)}</code> = {html.escape(r.shown)} — {state}{why}'
-                     f'<br><small>{tr(lang, "输入", "inputs")}: {", ".join(inputs)}</small></li>')
+                     f'<br><small>{tr(lang, "输入：", "inputs: ")}{", ".join(inputs)}</small></li>')
     return f'<p>{tr(lang, "重算路径", "Routes")}:</p><ol class="routes">{"".join(items)}</ol>'
 
 
@@ -217,7 +218,7 @@ def note_html(n: Notes, cid: str, number: int, lang: str) -> str:
              f'<p>{n.text(c["detail_zh"] if lang == "zh" else c["detail"], lang)}</p>',
              _routes(n, cid, lang)]
     if c["needed"]:
-        parts.append(f'<p>{tr(lang, "诊断", "Diagnosis")}: {tr(lang, "需要", "it would need")} '
+        parts.append(f'<p>{tr(lang, "诊断：", "Diagnosis: ")}{tr(lang, "需要", "it would need")} '
                      f'{html.escape(i18n.amount(c["needed"], c["unit"], lang))}</p>')
     parts.append(_releases(n, cid, lang))
     links = []
@@ -229,7 +230,7 @@ def note_html(n: Notes, cid: str, number: int, lang: str) -> str:
         links.append(f'<a href="{where.href(lang)}">{tr(lang, "报告", "report")} {where.notebook[:2]} '
                      f'({where.cell_id})</a>')
     if links:
-        parts.append(f'<p>{tr(lang, "参见", "See")}: {" · ".join(links)}</p>')
+        parts.append(f'<p>{tr(lang, "参见：", "See: ")}{" · ".join(links)}</p>')
     return f'<li id="n-{cid}" value="{number}">{"".join(parts)}</li>'
 
 

@@ -131,6 +131,10 @@ HEADS = {"misprint": ("诊断出的误印", "Diagnosed misprint"), "competing": 
          "superseded": ("被正式发布取代的初步数", "Preliminary figure superseded by a final release")}
 
 
+def _paren(text: str, lang: str) -> str:
+    return tr(lang, f"（{text}）", f"({text})")
+
+
 def _change(c: Correction, lang: str) -> str:
     before, after = i18n.amount(c.printed, c.unit, lang), i18n.amount(c.corrected, c.unit, lang)
     return f"{html.escape(before)} → {html.escape(after)}"
@@ -138,15 +142,17 @@ def _change(c: Correction, lang: str) -> str:
 
 def _misprint_html(e: Entry, claims: pd.DataFrame, lang: str, paper, located) -> list[str]:
     printed = _sentence_html(e.alternatives[0].claim_id, claims, None, paper, located)
-    parts = [f'<p>{tr(lang, "原文", "As printed")}: {printed}</p>']
+    parts = [f'<p>{tr(lang, "原文：", "As printed: ")}{printed}</p>']
     if e.kind == "competing":
         either = tr(lang, "以下任一改法都能让所有重算路径成立，论文的数字无法判定哪个印错：",
                     "Either change makes every route hold; the figures in the paper cannot tell which one is "
                     "misprinted:")
         parts.append(f"<p>{either}</p>")
+    colon = tr(lang, "：", ": ")
     cells = "".join(
-        f'<div class="alt"><p><b>{tr(lang, "改为", "Would read")}</b> ({_link(c.claim_id, lang)}: {_change(c, lang)})'
-        f'</p><p>{_sentence_html(c.claim_id, claims, c.corrected, paper, located)}</p></div>' for c in e.alternatives)
+        f'<div class="alt"><p><b>{tr(lang, "改为", "Would read")}</b> '
+        f"{_paren(f'{_link(c.claim_id, lang)}{colon}{_change(c, lang)}', lang)}</p>"
+        f"<p>{_sentence_html(c.claim_id, claims, c.corrected, paper, located)}</p></div>" for c in e.alternatives)
     parts.append(f'<div class="alts">{cells}</div>')
     if e.fixes:
         explains = tr(lang, "其不成立的路径由此得到解释的论断", "Claims whose failing routes this explains")
@@ -156,7 +162,8 @@ def _misprint_html(e: Entry, claims: pd.DataFrame, lang: str, paper, located) ->
 
 def _release_html(rel: dict, lang: str) -> str:
     src = i18n.mark_terms(html.escape(rel["publisher"])) if lang == "en" else html.escape(rel["publisher"])
-    text = (f'{tr(lang, "来源", "Release")}: <a href="{lang}/data/releases.html#{rel["ext_id"]}">{rel["ext_id"]}</a>, '
+    ext = rel["ext_id"]
+    text = (f'{tr(lang, "来源：", "Release: ")}<a href="{lang}/data/releases.html#{ext}">{ext}</a>, '
             f'{src} (<a href="{html.escape(rel["retrieved_from"])}">{tr(lang, "读取处", "where it was read")}</a>)')
     if rel["preliminary"]:
         matches = tr(lang, "论文的数字与初步发布一致", "the figure in the paper matches the preliminary release")
@@ -167,7 +174,7 @@ def _release_html(rel: dict, lang: str) -> str:
 
 def _superseded_html(e: Entry, claims: pd.DataFrame, lang: str, paper, located) -> list[str]:
     c = e.alternatives[0]
-    parts = [f'<p>{tr(lang, "原文", "As printed")}: {_sentence_html(c.claim_id, claims, None, paper, located)}</p>',
+    parts = [f'<p>{tr(lang, "原文：", "As printed: ")}{_sentence_html(c.claim_id, claims, None, paper, located)}</p>',
              f'<p><b>{tr(lang, "按正式数", "With the final figure")}</b> ({_change(c, lang)}): '
              f'{_sentence_html(c.claim_id, claims, c.corrected, paper, located)}</p>',
              _release_html(e.release, lang)]
@@ -194,7 +201,7 @@ def _superseded_html(e: Entry, claims: pd.DataFrame, lang: str, paper, located) 
 def _entry_html(e: Entry, claims: pd.DataFrame, lang: str, paper, located) -> str:
     figures = ", ".join(_link(c.claim_id, lang) for c in e.alternatives)
     body = (_superseded_html if e.kind == "superseded" else _misprint_html)(e, claims, lang, paper, located)
-    return (f'<section class="entry" id="{e.anchor}"><h3>{tr(lang, *HEADS[e.kind])}: {figures}</h3>'
+    return (f'<section class="entry" id="{e.anchor}"><h3>{tr(lang, *HEADS[e.kind])}{tr(lang, "：", ": ")}{figures}</h3>'
             + "".join(body) + "</section>")
 
 

@@ -150,9 +150,9 @@ def replication_page(table: pd.DataFrame, lang: str, identity: str) -> str:
     count_rows = "".join(f"<tr><td>{_status(pd.Series({'status': s, 'reason': r}), lang)}</td>"
                          f'<td class="num">{n}</td></tr>' for (s, r), n in counts.items())
     body = (f"<h1>{html.escape(paper_pages.title('replication', lang))}</h1>"
-            f"<p><b>{tr(lang, '论文的分类', 'Classification of the paper')}: {tr(lang, *CLASSES[verdict])}</b></p>"
-            f"<p>{tr(lang, '判定规则', 'Rule')}: {tr(lang, *CLASSIFICATION_RULE)}</p>"
-            f"<p>{tr(lang, '图表的状态', 'Exhibits')}: {tr(lang, *EXHIBIT_RULE)}</p>"
+            f"<p><b>{tr(lang, '论文的分类：', 'Classification of the paper: ')}{tr(lang, *CLASSES[verdict])}</b></p>"
+            f"<p>{tr(lang, '判定规则：', 'Rule: ')}{tr(lang, *CLASSIFICATION_RULE)}</p>"
+            f"<p>{tr(lang, '图表的状态：', 'Exhibits: ')}{tr(lang, *EXHIBIT_RULE)}</p>"
             f"<table><caption>{tr(lang, *COUNTS_CAPTION)}</caption><tbody>{count_rows}</tbody></table>"
             f'<p><a href="replication.csv">replication.csv</a> · '
             f'{tr(lang, "同一张表，每行一个项目", "the same table, one row per item")}</p>'
