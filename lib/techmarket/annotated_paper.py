@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
 from techmarket import i18n, paper_pages
 from techmarket.claim_status import FLAG_LABELS, HIGHLIGHT_LABELS
 from techmarket.i18n import tr
+from techmarket.paper_notes import Notes, note_html
 from techmarket.paper_text import MARKER, Paper
 
 AUDIT_VERDICT_OF = {"consistent": ("consistent", "rounding", "restated"),
@@ -97,141 +99,6 @@ def markup(text: str, start: int, end: int, marks: list[Mark], lang: str) -> str
         out.append(_text_html(text[a:b], lang))
     out.append("</span>" * len(stack))
     return "".join(out)
-
-
-@dataclass(frozen=True)
-class Notes:
-    """Everything a note reads, indexed once."""
-
-    claims: dict  # claim id -> the audit's claims row (a dict)
-    routes: dict  # claim id -> its rows of the audit's routes table (named tuples)
-    releases: dict  # claim id -> its rows of the audit's releases table
-    changes: tuple  # the rows of the audit's what-if table
-    statuses: dict  # claim id -> claim_status.statuses row
-    facts: dict  # fact id -> facts row
-    derived: dict  # derived id -> derived row (first route)
-    examined: dict  # claim id -> report_locations.Location
-    erratum: dict  # claim id -> erratum anchor
-    on_page: frozenset  # claim ids highlighted on the page
-
-    @staticmethod
-    def from_tables(result, statuses: pd.DataFrame, facts: pd.DataFrame, derived: pd.DataFrame, examined: dict,
-                    erratum: dict, on_page) -> Notes:
-        """Index the audit's tables once (a note reads them hundreds of times)."""
-        def by_claim(df: pd.DataFrame) -> dict:
-            out: dict = {}
-            for r in df.itertuples(index=False):
-                out.setdefault(r.claim_id, []).append(r)
-            return out
-
-        def rows(df: pd.DataFrame, key: str) -> dict:
-            return {r[key]: r for r in df.to_dict("records")}
-
-        return Notes(rows(result.claims, "claim_id"), by_claim(result.routes), by_claim(result.releases),
-                     tuple(result.changes.itertuples(index=False)), rows(statuses, "claim_id"), rows(facts, "fact_id"),
-                     rows(derived.drop_duplicates("derived_id"), "derived_id"), examined, erratum, frozenset(on_page))
-
-    def link(self, ident: str, lang: str) -> str:
-        """An id as a link: a printed figure to its highlight, anything else to its data page."""
-        from techmarket.page_shell import data_href
-
-        if ident in self.on_page:
-            return f'<a class="in" href="#c-{ident}">{ident}</a>'
-        return f'<a href="{data_href(ident, f"{lang}/data/")}">{ident}</a>'
-
-    def text(self, text: str, lang: str) -> str:
-        """A text of the audit shown in ``lang``: escaped, ids linked, Chinese terms marked on an
-        English page."""
-        from techmarket.page_shell import ID_RE
-
-        shown = html.escape(str(text))
-        if lang == "en":
-            shown = i18n.mark_terms(shown)
-        return ID_RE.sub(lambda m: self.link(m.group(0), lang), shown)
-
-
-def _printed(n: Notes, cid: str, lang: str) -> str:
-    from techmarket.culprits import fact_interval
-    from techmarket.judge import fmt
-
-    c = n.claims[cid]
-    quote = f'<q lang="zh">{html.escape(i18n.span_text(c["span"]))}</q>'
-    if not c["fact_id"] or c["fact_id"] not in n.facts:
-        what = n.text(c["paraphrase_en"], lang) if lang == "en" else quote
-        return f'<p>{tr(lang, "论断：", "Claim: ")}{what}</p>'
-    interval = fact_interval(n.facts[c["fact_id"]])
-    width = (tr(lang, "确数（整数个）", "exact (a whole count)") if interval.lo == interval.hi else
-             f'{tr(lang, "四舍五入区间", "rounding interval")} {html.escape(fmt(interval, str(c["reported"]), 1))}')
-    value = html.escape(i18n.amount(c["reported"], c["unit"], lang))
-    return (f'<p>{tr(lang, "印出：", "Printed: ")}{quote} = {value}{tr(lang, "；", "; ")}'
-            f"{width}</p>")
-
-
-def _routes(n: Notes, cid: str, lang: str) -> str:
-    rows = n.routes.get(cid, [])
-    if not rows:  # the verdict's detail says so
-        return ""
-    items = []
-    for r in rows:
-        state = {"holds": tr(lang, "成立", "holds"), "fails": tr(lang, "不成立", "fails")}.get(r.holds, r.holds)
-        why = (f' ({tr(lang, "由诊断出的数字解释", "explained by the diagnosed figure")} '
-               f'{", ".join(n.link(x, lang) for x in r.explained_by)})' if r.explained_by else "")
-        inputs = []
-        for ident in r.inputs:
-            if ident.startswith("D-") and ident in n.derived:
-                d = n.derived[ident]
-                inputs.append(f'{n.link(ident, lang)} = {n.text(d["formula_ids"], lang)}')
-            else:  # a figure, a release, or the items a count claim lists ("C-37 items")
-                inputs.append(n.text(ident, lang))
-        items.append(f'<li><code>{n.text(r.arithmetic, lang)}</code> = {html.escape(r.shown)} — {state}{why}'
-                     f'<br><small>{tr(lang, "输入：", "inputs: ")}{", ".join(inputs)}</small></li>')
-    return f'<p>{tr(lang, "重算路径", "Routes")}:</p><ol class="routes">{"".join(items)}</ol>'
-
-
-def _releases(n: Notes, cid: str, lang: str) -> str:
-    rows = n.releases.get(cid, [])
-    items = [f'<li>{n.link(r.ext_id, lang)} {html.escape(i18n.amount(r.value_text, r.unit, lang))} '
-             f'({html.escape(i18n.qualifier(r.qualifier, lang))}), {n.text(r.publisher, lang)}: '
-             f'{tr(lang, "一致" if r.agrees else "不同", "agrees" if r.agrees else "differs")}</li>'
-             for r in rows]
-    fid = n.claims[cid]["fact_id"]
-    changed = [r for r in n.changes if r.fact_id == fid or r.claim_id == cid]
-    items += [f'<li>{tr(lang, "若用正式数", "With the final figure")} {n.link(r.ext_id, lang)} '
-              f'{tr(lang, "代替", "for")} {n.link(r.fact_id, lang)}: {n.link(r.claim_id, lang)} '
-              f'{html.escape(r.before)} → {html.escape(r.after)} ({i18n.verdict(r.verdict_before, lang)} → '
-              f'{i18n.verdict(r.verdict_after, lang)})</li>' for r in changed]
-    if not items:
-        return ""
-    return f'<p>{tr(lang, "官方发布", "Official releases")}:</p><ul>{"".join(items)}</ul>'
-
-
-def note_html(n: Notes, cid: str, number: int, lang: str) -> str:
-    """One claim's note: verdict, printed value and interval, routes, diagnosis, releases, links."""
-    c, s = n.claims[cid], n.statuses[cid]
-    badge = f'<span class="sw h-{s["highlight"]}">{tr(lang, *HIGHLIGHT_LABELS[s["highlight"]][0])}</span>'
-    if s["flag"]:
-        badge += f' <span class="sw f-{s["flag"]}">{tr(lang, *FLAG_LABELS[s["flag"]][0])}</span>'
-    register = tr(lang, "登记表中的条目", "its entry in the register")
-    parts = [f'<p class="nh"><b class="num">{number}</b> '
-             f'<a href="{lang}/data/claims.html#{cid}" title="{register}">{cid}</a> · {badge}</p>',
-             _printed(n, cid, lang),
-             f'<p>{n.text(c["detail_zh"] if lang == "zh" else c["detail"], lang)}</p>',
-             _routes(n, cid, lang)]
-    if c["needed"]:
-        parts.append(f'<p>{tr(lang, "诊断：", "Diagnosis: ")}{tr(lang, "需要", "it would need")} '
-                     f'{html.escape(i18n.amount(c["needed"], c["unit"], lang))}</p>')
-    parts.append(_releases(n, cid, lang))
-    links = []
-    if cid in n.erratum:
-        links.append(f'<a href="{paper_pages.file_name("erratum", lang)}#{n.erratum[cid]}">'
-                     f'{tr(lang, "勘误条目", "erratum entry")}</a>')
-    where = n.examined.get(cid)
-    if where is not None:
-        links.append(f'<a href="{where.href(lang)}">{tr(lang, "报告", "report")} {where.notebook[:2]} '
-                     f'({where.cell_id})</a>')
-    if links:
-        parts.append(f'<p>{tr(lang, "参见：", "See: ")}{" · ".join(links)}</p>')
-    return f'<li id="n-{cid}" value="{number}">{"".join(parts)}</li>'
 
 
 def _footnotes(paper: Paper, start: int, end: int) -> str:
@@ -341,107 +208,13 @@ def summary_html(n: Notes, statuses: pd.DataFrame, diagnoses: pd.DataFrame, lang
     return f'{audit_line}{legend}<h2>{heading}</h2><ol class="problems">{items}</ol>'
 
 
-NOTE_SCRIPT = """<script>
-(function () {
-  // A highlight's note opens on focus or click; Enter moves into it (its links can then be
-  // tabbed through); Tab past its last link goes on to the next highlight; Escape closes it and
-  // returns to the highlight.
-  var pop = document.getElementById("tm-pop"), current = null, quiet = false;
-  var highlights = Array.prototype.slice.call(document.querySelectorAll(".hl[id]"));
-  function place(hl) {
-    var r = hl.getBoundingClientRect(), h = pop.offsetHeight;
-    var right = window.scrollX + document.documentElement.clientWidth - pop.offsetWidth - 8;
-    pop.style.left = Math.max(8, Math.min(window.scrollX + r.left, right)) + "px";
-    var below = r.bottom + 6 + h <= window.innerHeight || r.top - 6 - h < 0;
-    pop.style.top = (window.scrollY + (below ? r.bottom + 6 : r.top - 6 - h)) + "px";
-  }
-  function open(hl) {
-    var note = document.getElementById("n-" + hl.dataset.claim);
-    if (!note) return;
-    pop.innerHTML = note.innerHTML;
-    pop.hidden = false;
-    if (current) current.setAttribute("aria-expanded", "false");
-    current = document.getElementById("c-" + hl.dataset.claim);
-    current.setAttribute("aria-expanded", "true");
-    place(current);
-  }
-  function close() {
-    pop.hidden = true;
-    if (current) current.setAttribute("aria-expanded", "false");
-  }
-  function back() {  // to the highlight, without reopening its note
-    quiet = true; if (current) current.focus({preventScroll: true}); quiet = false;
-  }
-  function links() { return pop.querySelectorAll("a[href]"); }
-  document.addEventListener("focusin", function (e) {
-    var hl = e.target.closest && e.target.closest(".hl[id]");
-    if (hl && !quiet) open(hl);
-  });
-  document.addEventListener("click", function (e) {
-    var hl = e.target.closest(".hl");
-    if (hl) { var first = document.getElementById("c-" + hl.dataset.claim); first.focus(); open(first); return; }
-    var a = e.target.closest("#tm-pop a[href^='#c-']");
-    if (a) {
-      e.preventDefault();
-      var t = document.getElementById(a.getAttribute("href").slice(1));
-      t.scrollIntoView({block: "center"}); t.focus();
-      return;
-    }
-    if (!e.target.closest("#tm-pop")) close();
-  });
-  document.addEventListener("keydown", function (e) {
-    var inPop = pop.contains(document.activeElement);
-    if (e.key === "Escape" && !pop.hidden) { close(); back(); return; }
-    if ((e.key === "Enter" || e.key === " ") && e.target.matches && e.target.matches(".hl[id]")) {
-      e.preventDefault(); open(e.target);
-      if (links().length) links()[0].focus();
-      return;
-    }
-    if (e.key === "Tab" && inPop) {
-      var all = links(), first = all[0], last = all[all.length - 1];
-      if (e.shiftKey && document.activeElement === first) { e.preventDefault(); back(); }
-      if (!e.shiftKey && document.activeElement === last) {
-        e.preventDefault();
-        var next = highlights[highlights.indexOf(current) + 1];
-        if (next) next.focus(); else { close(); back(); }
-      }
-    }
-  });
-})();
-</script>"""
+ASSETS = Path(__file__).parent / "templates" / "annotated"  # the page's script and style
 
-PAPER_CSS = """.paper{line-height:2.3;font-size:1.05em}.paper p{max-width:40em}.abstract{color:#333}
-.hl{border-bottom:2px solid transparent;padding-bottom:calc(var(--h,1) * 3px - 2px);cursor:pointer;border-radius:0}
-.hl.d1{--h:1}.hl.d2{--h:2}.hl.d3{--h:3}.hl.d4{--h:4}.hl:focus{outline:3px solid #000;outline-offset:2px}
-.hl[id][data-glyph]:not([data-glyph=""])::after{content:attr(data-glyph);font-size:.7em;vertical-align:super;
-font-weight:700;margin-left:1px}
-.h-consistent{background:rgba(0,114,178,.10);border-bottom:2px solid #0072B2}
-.h-rounding{background:rgba(0,114,178,.10);border-bottom:2px dashed #0072B2}
-.h-restated{border-bottom:2px dotted #0072B2}
-.h-diagnosed{background:repeating-linear-gradient(45deg,rgba(213,94,0,.30) 0 3px,transparent 3px 6px);
-border-bottom:4px double #D55E00}
-.h-competing{background:repeating-linear-gradient(-45deg,rgba(230,159,0,.40) 0 3px,transparent 3px 6px);
-border-bottom:4px double #A05A00}
-.h-inconsistent{background:repeating-linear-gradient(0deg,rgba(213,94,0,.30) 0 2px,transparent 2px 5px);
-border-bottom:3px solid #D55E00}
-.h-ambiguous_wording{background:rgba(240,228,66,.45);border-bottom:2px dashed #6b5f00}
-.h-undecidable{background:rgba(0,0,0,.06);border-bottom:2px dashed #555}
-.h-primary{border-bottom:1px dotted #888}
-.f-contradicted,.f-overturned_by_final{border-top:2px solid #CC79A7}
-.f-disputed,.f-differs_from_preliminary{border-top:2px dashed #CC79A7}
-.sw{padding:0 .3em;white-space:nowrap}
-#tm-pop{position:absolute;z-index:10;max-width:36em;background:#fff;border:1px solid #555;box-shadow:0 4px 14px
-rgba(0,0,0,.25);padding:.4em 1em;line-height:1.5;font-size:.95em}
-#tm-pop p,#tm-pop li{max-width:none}.notes li{margin-bottom:1em;line-height:1.5}.notes code,#tm-pop code{
-white-space:normal;font-size:.9em}.paper-table td.num{text-align:right}.chart-data{font-size:.9em}
-.footnote{font-size:.9em;color:#333}figure img{max-width:100%;height:auto}figcaption{text-align:center}
-.legend td{vertical-align:middle}
-@media print{#tm-pop,.hl[id][data-glyph]::after{display:none}.paper{line-height:2}
-.hl[id]::after{content:attr(data-n) !important;display:inline !important;font-size:.6em;vertical-align:super;
-border:.5px solid #777;border-radius:2px;padding:0 1px;margin-left:1px}
-.notes{break-before:page;font-size:.85em}.notes li{break-inside:avoid;margin-bottom:.6em}.notes li p{margin:.15em 0}
-.notes ol.routes{margin:.15em 0}a{color:inherit}.hl,.sw{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
-.notes ol{list-style:none;padding-left:0}.num{border:1px solid #777;border-radius:3px;padding:0 .3em;font-size:.9em}"""
+
+def _asset(name: str) -> str:
+    return (ASSETS / name).read_text(encoding="utf-8")
+
+
 
 
 def annotated_page(paper: Paper, marks: list[Mark], n: Notes, statuses: pd.DataFrame, diagnoses: pd.DataFrame,
@@ -468,4 +241,5 @@ def annotated_page(paper: Paper, marks: list[Mark], n: Notes, statuses: pd.DataF
             f'<section class="notes"><h2>{tr(lang, "注释", "Notes")}</h2><ol>'
             + "".join(note_html(n, m.claim_id, m.number, lang) for m in numbered)
             + '</ol></section><div id="tm-pop" role="dialog" aria-live="polite" hidden></div>')
-    return paper_pages.page("annotated_paper", lang, body, identity, PAPER_CSS, NOTE_SCRIPT)
+    return paper_pages.page("annotated_paper", lang, body, identity, _asset("paper.css"),
+                            f"<script>\n{_asset('notes.js')}</script>")

@@ -49,11 +49,12 @@ def write_paper_views(project, facts: pd.DataFrame, claims: pd.DataFrame, derive
                       paper_path: Path | None, identity: str) -> list[Path]:
     """Write the replication report, the erratum and (with ``paper_path``) the annotated paper in
     both languages into ``project.reports_dir``; returns the files written."""
-    from techmarket.annotated_paper import Notes, annotated_page
+    from techmarket.annotated_paper import annotated_page
     from techmarket.build_files import atomic_write
     from techmarket.claim_status import statuses as claim_statuses
     from techmarket.erratum import anchors, entries, erratum_page
     from techmarket.html_export import base_font, embed_font
+    from techmarket.paper_notes import Notes
     from techmarket.paper_pages import file_name
     from techmarket.replication import replication_page, replication_table
     from techmarket.report_locations import examined_at, locations
