@@ -227,7 +227,11 @@ def _audit_counts(project: Project) -> tuple[list[tuple[str, str, int]] | None, 
         external = load_external(root / EXTERNAL_CSV.relative_to(PROJ_ROOT))
         claims = load_claims(root / CLAIMS_CSV.relative_to(PROJ_ROOT), facts=facts)
         derived = derived_values(facts, external)
-        result = run_audit(claims, facts, external, derived)
+        if project.root == PROJ_ROOT:  # the notebooks' audit: computed once, here or by the first notebook
+            from techmarket.audit_cache import cached_audit
+            result = cached_audit(facts, external, derived)
+        else:
+            result = run_audit(claims, facts, external, derived)
         atomic_write(project.reports_dir / "claims_audit.csv", result.claims.to_csv(index=False))
         write_data_pages(project, facts, external, derived, result)
         counts = [(r.table, r.value, int(r.claims)) for r in summary(result.claims).itertuples()]

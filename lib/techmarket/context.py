@@ -27,11 +27,12 @@ class Context:
 
     @property
     def audit(self):
-        """The claims audit of this context's data (:func:`techmarket.audit.run_audit`), run once:
-        the notebooks' "paper versus recomputation" tables are views of it."""
+        """The claims audit of this context's data (:func:`techmarket.audit.run_audit`), run once
+        for all notebooks (:mod:`techmarket.audit_cache`): the notebooks' "paper versus
+        recomputation" tables are views of it."""
         if self._audit is None:
-            from techmarket.audit import run_audit
-            self._audit = run_audit(facts=self.facts, external=self.external, derived=self.derived)
+            from techmarket.audit_cache import cached_audit
+            self._audit = cached_audit(self.facts, self.external, self.derived)
         return self._audit
 
     # --- language -------------------------------------------------------------------------

@@ -1,0 +1,86 @@
+"""The claims audit of the notebooks' data, computed once per content and shared between processes.
+
+Every notebook shows views of the audit (``ctx.audit``), and a build runs sixteen notebooks, the
+tests many more: computing it in each (about a second) was a large share of both. The result is
+cached in ``reports/.cache/audit-<key>.pickle``, where the key is the SHA-256 of everything the
+audit reads or runs: the tables as loaded (facts, official releases, derived values), the claims
+file, the code in ``lib/``, the lock file and the Python version. A changed input is a new key, so
+a cached result can never be stale; a lock makes processes that start together compute it once.
+When the cache cannot be read or written (a read-only checkout), the audit is simply computed.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import pickle
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from techmarket.paths import CLAIMS_CSV, LOCK_FILE, PROJ_ROOT, REPORTS_DIR
+
+CACHE_DIR = REPORTS_DIR / ".cache"
+KEEP = 6  # cached results kept (the newest); older ones are removed when a new one is written
+
+
+def _code_hash() -> bytes:
+    h = hashlib.sha256()
+    for path in sorted((PROJ_ROOT / "lib" / "techmarket").rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            h.update(path.relative_to(PROJ_ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.digest()
+
+
+def audit_key(facts: pd.DataFrame, external: pd.DataFrame, derived: pd.DataFrame) -> str:
+    """The SHA-256 of what the audit of these tables reads and runs."""
+    h = hashlib.sha256(pickle.dumps((facts, external, derived), protocol=5))
+    for part in (CLAIMS_CSV.read_bytes(), _code_hash(), LOCK_FILE.read_bytes(), sys.version.encode()):
+        h.update(hashlib.sha256(part).digest())
+    return h.hexdigest()
+
+
+@contextlib.contextmanager
+def _exclusive(lock: Path):
+    import fcntl
+
+    with lock.open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        yield
+
+
+def _sweep(cache_dir: Path) -> None:
+    """Remove all but the newest ``KEEP`` cached results."""
+    with contextlib.suppress(OSError):
+        for old in sorted(cache_dir.glob("audit-*.pickle"), key=lambda p: p.stat().st_mtime)[:-KEEP]:
+            old.unlink(missing_ok=True)
+
+
+def _load(path: Path):
+    try:
+        return pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+
+
+def cached_audit(facts: pd.DataFrame, external: pd.DataFrame, derived: pd.DataFrame, cache_dir: Path = CACHE_DIR):
+    """:func:`techmarket.audit.run_audit` of these tables, from the cache when it has it."""
+    from techmarket.audit import run_audit
+    from techmarket.build_files import atomic_write
+
+    path = cache_dir / f"audit-{audit_key(facts, external, derived)[:32]}.pickle"
+    found = _load(path)
+    if found is not None:
+        return found
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        with _exclusive(cache_dir / "audit.lock"):
+            found = _load(path)  # another process may have computed it while this one waited
+            if found is not None:
+                return found
+            result = run_audit(facts=facts, external=external, derived=derived)
+            atomic_write(path, pickle.dumps(result, protocol=5))
+            _sweep(cache_dir)
+            return result
+    except OSError:  # no cache to be had here: compute it
+        return run_audit(facts=facts, external=external, derived=derived)
