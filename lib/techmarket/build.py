@@ -196,12 +196,12 @@ def build(only: list[str] | None = None, langs: list[str] | None = None, params:
 def _build(project: Project, jobs: list[Job], skipped: list[NotebookError], workers: int | None, force: bool,
            with_audit: bool, t0: float) -> int:
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     from techmarket.build_index import _audit_counts, write_index
     from techmarket.fonts import covers
     from techmarket.html_export import base_font, page_identity
-    from techmarket.paper_views import paper_text_path, view_files, write_for_build
+    from techmarket.paper_views import exhibit_notebooks, paper_text_path, view_files
 
     removed = sweep_temporary(project)
     if removed:
@@ -246,30 +246,25 @@ def _build(project: Project, jobs: list[Job], skipped: list[NotebookError], work
             identity = page_identity(project, env)  # the same for every page of this build
             futures = {pool.submit(run_job, j, project, font, kernels, identity): j
                        for j in _longest_first(todo, project)}
-            for fut in as_completed(futures):
-                job = futures[fut]
-                try:
-                    res = fut.result()
-                except OSError as err:  # writing its outputs failed: the files written before are whole
-                    written = err.filename and Path(err.filename).is_relative_to(project.reports_dir)
-                    res = Result(job, False, 0.0, f"{_cannot_write(err, project)}; its last good report is kept"
-                                 if written else f"{type(err).__name__}: {err}")
-                except Exception as err:  # the worker itself died
-                    res = Result(job, False, 0.0, f"{type(err).__name__}: {err}")
-                results.append(res)
-                if res.ok:
-                    record_built(job, project, keys[job])
-                    atomic_write(_timing_file(job, project), f"{res.seconds:.2f}")
-                    print(f"  done     {job.label} in {res.seconds:.1f} s", flush=True)
-                else:
-                    print(f"  FAILED   {job.label}: {res.error}", flush=True)
-            if audit_future is not None:
-                try:
-                    audit_counts, audit_error, tables = audit_future.result()
-                except Exception as err:  # the worker died (the pool is broken)
-                    audit_error = f"{type(err).__name__}: {err}"
-    if tables is not None:  # after the notebooks: the annotated paper shows their figures
-        views_error = write_for_build(project, tables, identity)
+            # the views of the paper start once the audit is done and the notebooks that redraw the
+            # paper's figures (which the annotated paper shows) are built: they fill the tail
+            exhibits = exhibit_notebooks(project)
+            waiting, views = set(futures), None
+            while waiting:
+                done, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+                results += [_finished(fut, futures[fut], project, keys) for fut in done]
+                if (views is None and audit_future is not None and audit_future.done()
+                        and not any(futures[f].notebook.stem in exhibits for f in waiting)):
+                    views = _start_views(pool, audit_future, project, identity)
+            if audit_future is not None and views is None:
+                views = _start_views(pool, audit_future, project, identity)
+            if views is not None:
+                audit_counts, audit_error, tables, views_future = views
+                if views_future is not None:
+                    try:
+                        views_error = views_future.result()
+                    except Exception as err:  # the worker died
+                        views_error = f"{type(err).__name__}: {err}"
     failed = [r for r in results if not r.ok]
     if need_index:
         write_index(project, audit_counts, audit_error, views_error)
@@ -289,6 +284,38 @@ def _build(project: Project, jobs: list[Job], skipped: list[NotebookError], work
         print(f"build: the views of the paper (replication report, erratum, annotated paper) were not written; "
               f"those built before are kept: {views_error}", file=sys.stderr)
     return 1 if failed or skipped or audit_error or views_error else 0
+
+
+def _finished(fut, job: Job, project: Project, keys: dict) -> Result:
+    """A notebook job's result, recorded and reported (a worker that raised is a failed job)."""
+    try:
+        res = fut.result()
+    except OSError as err:  # writing its outputs failed: the files written before are whole
+        written = err.filename and Path(err.filename).is_relative_to(project.reports_dir)
+        res = Result(job, False, 0.0, f"{_cannot_write(err, project)}; its last good report is kept"
+                     if written else f"{type(err).__name__}: {err}")
+    except Exception as err:  # the worker itself died
+        res = Result(job, False, 0.0, f"{type(err).__name__}: {err}")
+    if res.ok:
+        record_built(job, project, keys[job])
+        atomic_write(_timing_file(job, project), f"{res.seconds:.2f}")
+        print(f"  done     {job.label} in {res.seconds:.1f} s", flush=True)
+    else:
+        print(f"  FAILED   {job.label}: {res.error}", flush=True)
+    return res
+
+
+def _start_views(pool, audit_future, project: Project, identity: str) -> tuple:
+    """The audit's outcome, and the views of the paper submitted to the pool if it has tables:
+    (counts, error, tables, future or None)."""
+    from techmarket.paper_views import write_for_build
+
+    try:
+        counts, error, tables = audit_future.result()
+    except Exception as err:  # the worker died (the pool is broken)
+        return None, f"{type(err).__name__}: {err}", None, None
+    future = pool.submit(write_for_build, project, tables, identity) if tables is not None else None
+    return counts, error, tables, future
 
 
 def refresh_committed(only: list[str] | None = None) -> int:

@@ -131,9 +131,6 @@ HEADS = {"misprint": ("诊断出的误印", "Diagnosed misprint"), "competing": 
          "superseded": ("被正式发布取代的初步数", "Preliminary figure superseded by a final release")}
 
 
-def _paren(text: str, lang: str) -> str:
-    return tr(lang, f"（{text}）", f"({text})")
-
 
 def _change(c: Correction, lang: str) -> str:
     before, after = i18n.amount(c.printed, c.unit, lang), i18n.amount(c.corrected, c.unit, lang)
@@ -151,7 +148,7 @@ def _misprint_html(e: Entry, claims: pd.DataFrame, lang: str, paper, located) ->
     colon = tr(lang, "：", ": ")
     cells = "".join(
         f'<div class="alt"><p><b>{tr(lang, "改为", "Would read")}</b> '
-        f"{_paren(f'{_link(c.claim_id, lang)}{colon}{_change(c, lang)}', lang)}</p>"
+        f"{i18n.paren(f'{_link(c.claim_id, lang)}{colon}{_change(c, lang)}', lang)}</p>"
         f"<p>{_sentence_html(c.claim_id, claims, c.corrected, paper, located)}</p></div>" for c in e.alternatives)
     parts.append(f'<div class="alts">{cells}</div>')
     if e.fixes:

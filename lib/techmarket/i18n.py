@@ -23,6 +23,11 @@ def tr(lang: str, zh: str, en: str) -> str:
     return zh if check_lang(lang) == "zh" else en
 
 
+def paren(text: str, lang: str) -> str:
+    """``text`` in brackets of the language: full-width in Chinese."""
+    return tr(lang, f"（{text}）", f"({text})")
+
+
 GEO_EN = {
     "全国": "China", "广东": "Guangdong", "北京": "Beijing", "江苏": "Jiangsu", "山东": "Shandong",
     "上海": "Shanghai", "陕西": "Shaanxi", "湖北": "Hubei", "浙江": "Zhejiang", "四川": "Sichuan",

@@ -90,8 +90,9 @@ def _routes(n: Notes, cid: str, lang: str) -> str:
     items = []
     for r in rows:
         state = {"holds": tr(lang, "成立", "holds"), "fails": tr(lang, "不成立", "fails")}.get(r.holds, r.holds)
-        why = (f' ({tr(lang, "由诊断出的数字解释", "explained by the diagnosed figure")} '
-               f'{", ".join(n.link(x, lang) for x in r.explained_by)})' if r.explained_by else "")
+        figures = ", ".join(n.link(x, lang) for x in r.explained_by)
+        why = (tr(lang, f"（由诊断出的数字 {figures} 解释）", f" (explained by the diagnosed figure {figures})")
+               if r.explained_by else "")
         inputs = []
         for ident in r.inputs:
             if ident.startswith("D-") and ident in n.derived:
@@ -101,24 +102,27 @@ def _routes(n: Notes, cid: str, lang: str) -> str:
                 inputs.append(n.text(ident, lang))
         items.append(f'<li><code>{n.text(r.arithmetic, lang)}</code> = {html.escape(r.shown)} — {state}{why}'
                      f'<br><small>{tr(lang, "输入：", "inputs: ")}{", ".join(inputs)}</small></li>')
-    return f'<p>{tr(lang, "重算路径", "Routes")}:</p><ol class="routes">{"".join(items)}</ol>'
+    return f'<p>{tr(lang, "重算路径：", "Routes:")}</p><ol class="routes">{"".join(items)}</ol>'
+
 
 
 def _releases(n: Notes, cid: str, lang: str) -> str:
     rows = n.releases.get(cid, [])
     items = [f'<li>{n.link(r.ext_id, lang)} {html.escape(i18n.amount(r.value_text, r.unit, lang))} '
-             f'({html.escape(i18n.qualifier(r.qualifier, lang))}), {n.text(r.publisher, lang)}: '
+             f'{i18n.paren(html.escape(i18n.qualifier(r.qualifier, lang)), lang)}{tr(lang, "，", ", ")}'
+             f'{n.text(r.publisher, lang)}{tr(lang, "：", ": ")}'
              f'{tr(lang, "一致" if r.agrees else "不同", "agrees" if r.agrees else "differs")}</li>'
              for r in rows]
     fid = n.claims[cid]["fact_id"]
     changed = [r for r in n.changes if r.fact_id == fid or r.claim_id == cid]
-    items += [f'<li>{tr(lang, "若用正式数", "With the final figure")} {n.link(r.ext_id, lang)} '
-              f'{tr(lang, "代替", "for")} {n.link(r.fact_id, lang)}: {n.link(r.claim_id, lang)} '
-              f'{html.escape(r.before)} → {html.escape(r.after)} ({i18n.verdict(r.verdict_before, lang)} → '
-              f'{i18n.verdict(r.verdict_after, lang)})</li>' for r in changed]
+    for r in changed:
+        verdicts = i18n.paren(f"{i18n.verdict(r.verdict_before, lang)} → {i18n.verdict(r.verdict_after, lang)}", lang)
+        items.append(f'<li>{tr(lang, "若用正式数", "With the final figure")} {n.link(r.ext_id, lang)} '
+                     f'{tr(lang, "代替", "for")} {n.link(r.fact_id, lang)}{tr(lang, "：", ": ")}'
+                     f'{n.link(r.claim_id, lang)} {html.escape(r.before)} → {html.escape(r.after)} {verdicts}</li>')
     if not items:
         return ""
-    return f'<p>{tr(lang, "官方发布", "Official releases")}:</p><ul>{"".join(items)}</ul>'
+    return f'<p>{tr(lang, "官方发布：", "Official releases:")}</p><ul>{"".join(items)}</ul>'
 
 
 def note_html(n: Notes, cid: str, number: int, lang: str) -> str:
@@ -144,7 +148,7 @@ def note_html(n: Notes, cid: str, number: int, lang: str) -> str:
     where = n.examined.get(cid)
     if where is not None:
         links.append(f'<a href="{where.href(lang)}">{tr(lang, "报告", "report")} {where.notebook[:2]} '
-                     f'({where.cell_id})</a>')
+                     f'{i18n.paren(where.cell_id, lang)}</a>')
     if links:
         parts.append(f'<p>{tr(lang, "参见：", "See: ")}{" · ".join(links)}</p>')
     return f'<li id="n-{cid}" value="{number}">{"".join(parts)}</li>'

@@ -11,11 +11,13 @@ a span that is not in the text (:class:`paper_text.SpanNotFound`) leaves every p
 from __future__ import annotations
 
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from techmarket.i18n import LANGS
 from techmarket.paths import SHARED_PAPER
+
+if TYPE_CHECKING:  # the build imports this module on every run, also when nothing is to be done
+    import pandas as pd
 
 
 def marks_for(located: pd.DataFrame, statuses: pd.DataFrame) -> list:
@@ -94,6 +96,15 @@ def view_files(with_paper: bool) -> list[str]:
 
     stems = ["replication", "erratum"] + (["annotated_paper"] if with_paper else [])
     return ["replication.csv"] + [file_name(stem, lang) for stem in stems for lang in LANGS]
+
+
+def exhibit_notebooks(project) -> set[str]:
+    """The notebooks (by stem) whose figures redraw the paper's figures, which the annotated paper
+    shows: the views wait for their reports."""
+    from techmarket.report_locations import locations
+
+    table = locations(project.notebooks())
+    return set(table[table["what"] == "figure"]["notebook"])
 
 
 def paper_text_path(project) -> Path:
