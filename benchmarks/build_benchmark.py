@@ -26,18 +26,34 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from techmarket.audit_cache import CACHE_DIR
 from techmarket.build import build
 from techmarket.build_plan import KERNEL, LANGS, Project
-from techmarket.paths import PROJ_ROOT
+from techmarket.paper_views import paper_text_path
+from techmarket.paths import PROJ_ROOT, SHARED_PAPER
 
 BIN = Path(sys.executable).parent
 
 
 def scratch_copy(dst: Path) -> Project:
+    """The project as a fresh clone has it, with the paper's text at its documented place beside it
+    if this machine has it (then the build also writes the annotated paper)."""
     for name in ("data", "lib", "notebooks"):
         shutil.copytree(PROJ_ROOT / name, dst / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     shutil.copy(PROJ_ROOT / "requirements.lock", dst / "requirements.lock")
-    return Project(dst)
+    project = Project(dst)
+    if SHARED_PAPER.is_file():
+        paper_text_path(project).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(SHARED_PAPER, paper_text_path(project))
+    return project
+
+
+def cold(project: Project) -> None:
+    """No caches, as on a fresh clone: the reports, and the notebooks' audit (its cache is the
+    installed package's, shared with the plain scripts of the floor)."""
+    shutil.rmtree(project.reports_dir, ignore_errors=True)
+    for cached in CACHE_DIR.glob("audit-*.pickle"):
+        cached.unlink()
 
 
 def timed(fn) -> float:
@@ -92,8 +108,9 @@ def main() -> int:
         files = scripts(project, tmp / "scripts")
         fulls, floors = [], []
         for _ in range(args.repeat):  # alternated, so that a slow spell of the machine hits both
-            shutil.rmtree(project.reports_dir, ignore_errors=True)  # as on a fresh clone: no caches
+            cold(project)
             fulls.append(timed(lambda: build(project=project, workers=args.workers, force=True)))
+            cold(project)
             floors.append(timed(lambda: floor(project, files, args.workers)))
         noop_cmd = [sys.executable, "-c", "from techmarket.build import build; "
                     "from techmarket.build_plan import Project; import sys; "

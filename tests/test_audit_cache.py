@@ -9,7 +9,7 @@ import pytest
 
 from techmarket import audit, audit_cache
 from techmarket.derive import derived_values
-from techmarket.loaders import load_external, load_facts
+from techmarket.loaders import load_claims, load_external, load_facts
 
 
 @pytest.fixture(scope="module")
@@ -40,11 +40,22 @@ def test_a_second_call_reads_the_cache(tables, runs, tmp_path):
 
 def test_a_changed_figure_is_a_new_key(tables, runs, tmp_path):
     facts, external, derived = tables
-    audit_cache.cached_audit(facts, external, derived, cache_dir=tmp_path)
+    claims = load_claims(facts=facts)
+    audit_cache.cached_audit(facts, external, derived, claims=claims, cache_dir=tmp_path)
     changed = facts.copy()
     changed.loc[changed.index[0], "value"] = "54.95"
-    assert audit_cache.audit_key(changed, external, derived) != audit_cache.audit_key(facts, external, derived)
-    assert audit_cache.cached_audit(changed, external, derived, cache_dir=tmp_path) == {"run": 2}
+    assert (audit_cache.audit_key(claims, changed, external, derived)
+            != audit_cache.audit_key(claims, facts, external, derived))
+    assert audit_cache.cached_audit(changed, external, derived, claims=claims, cache_dir=tmp_path) == {"run": 2}
+
+
+def test_other_claims_are_a_new_key(tables, runs, tmp_path):
+    facts, external, derived = tables
+    claims = load_claims(facts=facts)
+    fewer = claims.iloc[:-1]
+    assert audit_cache.cached_audit(facts, external, derived, claims=claims, cache_dir=tmp_path) == {"run": 1}
+    assert audit_cache.cached_audit(facts, external, derived, claims=fewer, cache_dir=tmp_path) == {"run": 2}
+    assert runs[-1]["claims"] is fewer
 
 
 def test_a_damaged_cache_file_is_recomputed(tables, runs, tmp_path):

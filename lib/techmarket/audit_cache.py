@@ -3,8 +3,8 @@
 Every notebook shows views of the audit (``ctx.audit``), and a build runs sixteen notebooks, the
 tests many more: computing it in each (about a second) was a large share of both. The result is
 cached in ``reports/.cache/audit-<key>.pickle``, where the key is the SHA-256 of everything the
-audit reads or runs: the tables as loaded (facts, official releases, derived values), the claims
-file, the code in ``lib/``, the lock file and the Python version. A changed input is a new key, so
+audit reads or runs: the tables as loaded (claims, facts, official releases, derived values), the
+code in ``lib/``, the lock file and the Python version. A changed input is a new key, so
 a cached result can never be stale; a lock makes processes that start together compute it once.
 When the cache cannot be read or written (a read-only checkout), the audit is simply computed.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from techmarket.paths import CLAIMS_CSV, LOCK_FILE, PROJ_ROOT, REPORTS_DIR
+from techmarket.paths import LOCK_FILE, PROJ_ROOT, REPORTS_DIR
 
 CACHE_DIR = REPORTS_DIR / ".cache"
 KEEP = 6  # cached results kept (the newest); older ones are removed when a new one is written
@@ -32,10 +32,10 @@ def _code_hash() -> bytes:
     return h.digest()
 
 
-def audit_key(facts: pd.DataFrame, external: pd.DataFrame, derived: pd.DataFrame) -> str:
+def audit_key(claims: pd.DataFrame, facts: pd.DataFrame, external: pd.DataFrame, derived: pd.DataFrame) -> str:
     """The SHA-256 of what the audit of these tables reads and runs."""
-    h = hashlib.sha256(pickle.dumps((facts, external, derived), protocol=5))
-    for part in (CLAIMS_CSV.read_bytes(), _code_hash(), LOCK_FILE.read_bytes(), sys.version.encode()):
+    h = hashlib.sha256(pickle.dumps((claims, facts, external, derived), protocol=5))
+    for part in (_code_hash(), LOCK_FILE.read_bytes(), sys.version.encode()):
         h.update(hashlib.sha256(part).digest())
     return h.hexdigest()
 
@@ -63,12 +63,16 @@ def _load(path: Path):
         return None
 
 
-def cached_audit(facts: pd.DataFrame, external: pd.DataFrame, derived: pd.DataFrame, cache_dir: Path = CACHE_DIR):
-    """:func:`techmarket.audit.run_audit` of these tables, from the cache when it has it."""
+def cached_audit(facts: pd.DataFrame, external: pd.DataFrame, derived: pd.DataFrame,
+                 claims: pd.DataFrame | None = None, cache_dir: Path = CACHE_DIR):
+    """:func:`techmarket.audit.run_audit` of these tables (``claims``: the claims file of
+    ``data/`` by default), from the cache when it has it."""
     from techmarket.audit import run_audit
     from techmarket.build_files import atomic_write
+    from techmarket.loaders import load_claims
 
-    path = cache_dir / f"audit-{audit_key(facts, external, derived)[:32]}.pickle"
+    claims = load_claims(facts=facts) if claims is None else claims
+    path = cache_dir / f"audit-{audit_key(claims, facts, external, derived)[:32]}.pickle"
     found = _load(path)
     if found is not None:
         return found
@@ -78,9 +82,9 @@ def cached_audit(facts: pd.DataFrame, external: pd.DataFrame, derived: pd.DataFr
             found = _load(path)  # another process may have computed it while this one waited
             if found is not None:
                 return found
-            result = run_audit(facts=facts, external=external, derived=derived)
+            result = run_audit(claims=claims, facts=facts, external=external, derived=derived)
             atomic_write(path, pickle.dumps(result, protocol=5))
             _sweep(cache_dir)
             return result
     except OSError:  # no cache to be had here: compute it
-        return run_audit(facts=facts, external=external, derived=derived)
+        return run_audit(claims=claims, facts=facts, external=external, derived=derived)

@@ -219,7 +219,8 @@ def _audit_counts(project: Project) -> tuple[list[tuple[str, str, int]] | None, 
     fails, and the pool is then broken) and its message is what the user needs."""
     root = project.root
     try:
-        from techmarket.audit import run_audit, summary
+        from techmarket.audit import summary
+        from techmarket.audit_cache import cached_audit
         from techmarket.derive import derived_values
         from techmarket.loaders import load_claims, load_external, load_facts
 
@@ -227,11 +228,8 @@ def _audit_counts(project: Project) -> tuple[list[tuple[str, str, int]] | None, 
         external = load_external(root / EXTERNAL_CSV.relative_to(PROJ_ROOT))
         claims = load_claims(root / CLAIMS_CSV.relative_to(PROJ_ROOT), facts=facts)
         derived = derived_values(facts, external)
-        if project.root == PROJ_ROOT:  # the notebooks' audit: computed once, here or by the first notebook
-            from techmarket.audit_cache import cached_audit
-            result = cached_audit(facts, external, derived)
-        else:
-            result = run_audit(claims, facts, external, derived)
+        # the notebooks' audit too: computed once, here or by the first notebook that needs it
+        result = cached_audit(facts, external, derived, claims=claims, cache_dir=project.cache_dir)
         atomic_write(project.reports_dir / "claims_audit.csv", result.claims.to_csv(index=False))
         write_data_pages(project, facts, external, derived, result)
         counts = [(r.table, r.value, int(r.claims)) for r in summary(result.claims).itertuples()]
