@@ -48,10 +48,11 @@ def scratch_copy(dst: Path) -> Project:
     return project
 
 
-def cold(project: Project) -> None:
-    """No caches, as on a fresh clone: the reports, and the notebooks' audit (its cache is the
-    installed package's, shared with the plain scripts of the floor)."""
-    shutil.rmtree(project.reports_dir, ignore_errors=True)
+def cold(project: Project | None = None) -> None:
+    """No caches, as on a fresh clone: the notebooks' audit (its cache is the installed package's,
+    shared with the plain scripts of the floor) and, given a project, its reports."""
+    if project is not None:
+        shutil.rmtree(project.reports_dir, ignore_errors=True)
     for cached in CACHE_DIR.glob("audit-*.pickle"):
         cached.unlink()
 
@@ -110,7 +111,7 @@ def main() -> int:
         for _ in range(args.repeat):  # alternated, so that a slow spell of the machine hits both
             cold(project)
             fulls.append(timed(lambda: build(project=project, workers=args.workers, force=True)))
-            cold(project)
+            cold()
             floors.append(timed(lambda: floor(project, files, args.workers)))
         noop_cmd = [sys.executable, "-c", "from techmarket.build import build; "
                     "from techmarket.build_plan import Project; import sys; "
