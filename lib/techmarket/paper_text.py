@@ -139,7 +139,7 @@ def _cell_text(paper: Paper, cell: tuple[int, int]) -> str:
     return paper.text[cell[0]:cell[1]].strip()
 
 
-def _in_table(paper: Paper, claim_id: str, span: str, geo: str) -> list[int]:
+def _in_table(paper: Paper, span: str, geo: str) -> list[int]:
     """Where a Table 1 cell's span is: in the row of its area, the cell that prints it."""
     hits = []
     for block in paper.blocks:
@@ -180,7 +180,7 @@ def locate(paper: Paper, claims: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFr
         span, fid = str(c.span), str(c.fact_id or "")
         where = locator.get(fid, "")
         if where == "Table 1":
-            hits, place = _in_table(paper, c.claim_id, span, geo[fid]), f"Table 1, row {geo[fid]}"
+            hits, place = _in_table(paper, span, geo[fid]), f"Table 1, row {geo[fid]}"
         elif where == "Figure 2 data":
             hits = _in_blocks(paper, span, [b for b in paper.blocks if b.kind == "chart_data"])
             place = "the chart data at the end of the text"
