@@ -112,7 +112,8 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _annotate(args: argparse.Namespace) -> int:
-    from techmarket.audit import run_audit, summary
+    from techmarket.audit import summary
+    from techmarket.audit_cache import cached_audit
     from techmarket.build_files import atomic_write
     from techmarket.build_index import write_index
     from techmarket.build_plan import Project
@@ -120,6 +121,7 @@ def _annotate(args: argparse.Namespace) -> int:
     from techmarket.errors import InputError
     from techmarket.html_export import page_identity
     from techmarket.loaders import load_claims, load_external, load_facts
+    from techmarket.paper_text import locate, read_paper
     from techmarket.paper_views import write_paper_views
 
     paper = Path(args.paper) if args.paper is not None else SHARED_PAPER
@@ -129,8 +131,9 @@ def _annotate(args: argparse.Namespace) -> int:
     project = Project()
     facts, external = load_facts(), load_external()
     claims = load_claims(facts=facts)
+    locate(read_paper(paper), claims, facts)  # a span not in the text stops here, before the audit
     derived = derived_values(facts, external)
-    result = run_audit(claims, facts, external, derived)
+    result = cached_audit(facts, external, derived, claims=claims)
     written = write_paper_views(project, facts, claims, derived, result, paper, page_identity(project))
     atomic_write(project.reports_dir / "claims_audit.csv", result.claims.to_csv(index=False))
     write_index(project, [(r.table, r.value, int(r.claims)) for r in summary(result.claims).itertuples()])
