@@ -123,10 +123,6 @@ def _sentence_html(claim_id: str, claims: pd.DataFrame, new: str | None, paper, 
             f'<ins>{html.escape(new)}</ins>{html.escape(text[b:])}</q>')
 
 
-def _link(cid: str, lang: str) -> str:
-    return f'<a href="{lang}/data/claims.html#{cid}">{cid}</a>'
-
-
 HEADS = {"misprint": ("诊断出的误印", "Diagnosed misprint"), "competing": ("互相竞争的诊断", "Competing diagnoses"),
          "superseded": ("被正式发布取代的初步数", "Preliminary figure superseded by a final release")}
 
@@ -148,24 +144,23 @@ def _misprint_html(e: Entry, claims: pd.DataFrame, lang: str, paper, located) ->
     colon = tr(lang, "：", ": ")
     cells = "".join(
         f'<div class="alt"><p><b>{tr(lang, "改为", "Would read")}</b> '
-        f"{i18n.paren(f'{_link(c.claim_id, lang)}{colon}{_change(c, lang)}', lang)}</p>"
+        f"{i18n.paren(f'{paper_pages.claim_link(c.claim_id, lang)}{colon}{_change(c, lang)}', lang)}</p>"
         f"<p>{_sentence_html(c.claim_id, claims, c.corrected, paper, located)}</p></div>" for c in e.alternatives)
     parts.append(f'<div class="alts">{cells}</div>')
     if e.fixes:
         explains = tr(lang, "其不成立的路径由此得到解释的论断", "Claims whose failing routes this explains")
-        parts.append(f'<p>{explains}: {", ".join(_link(c, lang) for c in e.fixes)}</p>')
+        parts.append(f'<p>{explains}: {", ".join(paper_pages.claim_link(c, lang) for c in e.fixes)}</p>')
     return parts
 
 
 def _release_html(rel: dict, lang: str) -> str:
     src = i18n.mark_terms(html.escape(rel["publisher"])) if lang == "en" else html.escape(rel["publisher"])
     ext = rel["ext_id"]
-    text = (f'{tr(lang, "来源：", "Release: ")}<a href="{lang}/data/releases.html#{ext}">{ext}</a>, '
+    text = (f'{tr(lang, "来源：", "Release: ")}{paper_pages.data_link(ext, lang)}, '
             f'{src} (<a href="{html.escape(rel["retrieved_from"])}">{tr(lang, "读取处", "where it was read")}</a>)')
     if rel["preliminary"]:
         matches = tr(lang, "论文的数字与初步发布一致", "the figure in the paper matches the preliminary release")
-        text += f"; {matches} " + ", ".join(f'<a href="{lang}/data/releases.html#{x}">{x}</a>'
-                                           for x in rel["preliminary"])
+        text += f"; {matches} " + ", ".join(paper_pages.data_link(x, lang) for x in rel["preliminary"])
     return f"<p>{text}</p>"
 
 
@@ -184,7 +179,7 @@ def _superseded_html(e: Entry, claims: pd.DataFrame, lang: str, paper, located) 
         else:
             verdict = i18n.verdict(r["verdict_after"], lang)
         sentence = _sentence_html(r["claim_id"], claims, r["restated_as"] or None, paper, located)
-        rows.append(f'<tr><th scope="row">{_link(r["claim_id"], lang)}</th><td>{sentence}</td>'
+        rows.append(f'<tr><th scope="row">{paper_pages.claim_link(r["claim_id"], lang)}</th><td>{sentence}</td>'
                     f'<td class="num">{html.escape(r["before"])} → {html.escape(r["after"])}</td>'
                     f"<td>{verdict}</td></tr>")
     caption = tr(lang, "由该数字算出的论断，改用正式数后", "Claims computed from it, with the final figure")
@@ -196,7 +191,7 @@ def _superseded_html(e: Entry, claims: pd.DataFrame, lang: str, paper, located) 
 
 
 def _entry_html(e: Entry, claims: pd.DataFrame, lang: str, paper, located) -> str:
-    figures = ", ".join(_link(c.claim_id, lang) for c in e.alternatives)
+    figures = ", ".join(paper_pages.claim_link(c.claim_id, lang) for c in e.alternatives)
     body = (_superseded_html if e.kind == "superseded" else _misprint_html)(e, claims, lang, paper, located)
     return (f'<section class="entry" id="{e.anchor}"><h3>{tr(lang, *HEADS[e.kind])}{tr(lang, "：", ": ")}{figures}</h3>'
             + "".join(body) + "</section>")

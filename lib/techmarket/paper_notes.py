@@ -49,21 +49,14 @@ class Notes:
 
     def link(self, ident: str, lang: str) -> str:
         """An id as a link: a printed figure to its highlight, anything else to its data page."""
-        from techmarket.page_shell import data_href
-
         if ident in self.on_page:
             return f'<a class="in" href="#c-{ident}">{ident}</a>'
-        return f'<a href="{data_href(ident, f"{lang}/data/")}">{ident}</a>'
+        return paper_pages.data_link(ident, lang)
 
     def text(self, text: str, lang: str) -> str:
-        """A text of the audit shown in ``lang``: escaped, ids linked, Chinese terms marked on an
-        English page."""
-        from techmarket.page_shell import ID_RE
-
-        shown = html.escape(str(text))
-        if lang == "en":
-            shown = i18n.mark_terms(shown)
-        return ID_RE.sub(lambda m: self.link(m.group(0), lang), shown)
+        """A text of the audit shown in ``lang`` (:func:`paper_pages.audit_text`), its ids linked by
+        :meth:`link`."""
+        return paper_pages.audit_text(text, lang, self.link)
 
 
 def _printed(n: Notes, cid: str, lang: str) -> str:
@@ -133,7 +126,7 @@ def note_html(n: Notes, cid: str, number: int, lang: str) -> str:
         badge += f' <span class="sw f-{s["flag"]}">{tr(lang, *FLAG_LABELS[s["flag"]][0])}</span>'
     register = tr(lang, "登记表中的条目", "its entry in the register")
     parts = [f'<p class="nh"><b class="num">{number}</b> '
-             f'<a href="{lang}/data/claims.html#{cid}" title="{register}">{cid}</a> · {badge}</p>',
+             f"{paper_pages.claim_link(cid, lang, register)} · {badge}</p>",
              _printed(n, cid, lang),
              f'<p>{n.text(c["detail_zh"] if lang == "zh" else c["detail"], lang)}</p>',
              _routes(n, cid, lang)]

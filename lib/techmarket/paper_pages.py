@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import html
 
-from techmarket.i18n import check_lang, tr
+from techmarket.i18n import check_lang, mark_terms, tr
+from techmarket.page_shell import ID_RE, data_href
 
 PAGES = {  # stem -> (zh title, en title)
     "annotated_paper": ("论文逐句核查", "The paper, annotated"),
@@ -22,6 +23,27 @@ white-space:nowrap}nav.tm-nav a{margin-right:1.5em}q{quotes:"“" "”"}small,.m
 del{background:#fde2d6;text-decoration:line-through}ins{background:#d8f0dc;text-decoration:underline;font-weight:600}
 footer{margin-top:3em;border-top:1px solid #ccc;font-size:.9em;color:#444}:target{scroll-margin-top:4em}
 @media print{nav.tm-nav{display:none}body{max-width:none}}"""
+
+
+def data_link(ident: str, lang: str) -> str:
+    """An id as a link to its entry on the data pages of ``lang`` (from ``reports/``)."""
+    return f'<a href="{data_href(ident, f"{lang}/data/")}">{ident}</a>'
+
+
+def claim_link(claim_id: str, lang: str, title: str = "") -> str:
+    """A claim id as a link to its row in the register of claims (a claim on a printed figure has
+    its fact's id: :func:`data_link` would go to the fact)."""
+    hint = f' title="{html.escape(title)}"' if title else ""
+    return f'<a href="{lang}/data/claims.html#{claim_id}"{hint}>{claim_id}</a>'
+
+
+def audit_text(text: object, lang: str, link=data_link) -> str:
+    """A text of the audit shown in ``lang``: escaped, Chinese terms marked on an English page, and
+    every id a link (``link(ident, lang)``; by default to its data page)."""
+    shown = html.escape(str(text))
+    if lang == "en":
+        shown = mark_terms(shown)
+    return ID_RE.sub(lambda m: link(m.group(0), lang), shown)
 
 
 def file_name(stem: str, lang: str) -> str:

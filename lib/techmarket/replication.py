@@ -111,15 +111,6 @@ HEADS = [("项目", "Item"), ("原文", "As printed"), ("状态", "Status"), ("�
          ("程序", "Program"), ("输出", "Output")]
 
 
-def _ids(text: str, lang: str) -> str:
-    """A text of the audit shown in ``lang``, with each id linked to its data page."""
-    from techmarket.page_shell import ID_RE, data_href
-
-    shown = html.escape(str(text))
-    shown = i18n.mark_terms(shown) if lang == "en" else shown
-    return ID_RE.sub(lambda m: f'<a href="{data_href(m.group(0), f"{lang}/data/")}">{m.group(0)}</a>', shown)
-
-
 def _row_html(r, lang: str) -> str:
     from techmarket.report_locations import Location
 
@@ -133,11 +124,11 @@ def _row_html(r, lang: str) -> str:
     where = Location(r.notebook, r.cell_id) if r.notebook else None
     report = f'{tr(lang, "报告", "report")} {r.notebook[:2]}'
     output = f'<a href="{html.escape(where.href(lang))}">{report}</a>' if where else "—"
-    program = f"<code>{_ids(where.program(), lang)}</code>" if where else ""
-    route = f"<code>{_ids(r.route, lang)}</code>" if r.route else ""
+    program = f"<code>{paper_pages.audit_text(where.program(), lang)}</code>" if where else ""
+    route = f"<code>{paper_pages.audit_text(r.route, lang)}</code>" if r.route else ""
     return (f'<tr class="k-{r.kind}"><th scope="row">{item}</th><td lang="zh">{html.escape(r.as_printed)}</td>'
             f"<td>{_status(r, lang)}{extra}</td><td class=\"num\">{html.escape(r.recomputed) or '—'}</td>"
-            f"<td>{_ids(r.discrepancy, lang) or '—'}</td>"
+            f"<td>{paper_pages.audit_text(r.discrepancy, lang) or '—'}</td>"
             f"<td>{'<br>'.join(x for x in (program, route) if x) or '—'}</td>"
             f"<td>{output}</td></tr>")
 
