@@ -6,7 +6,6 @@ folder CI lays beside the project. Outside CI they skip with a message when it i
 """
 from __future__ import annotations
 
-import contextlib
 import csv
 import os
 import shutil
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from techmarket.build_files import exclusive
 from techmarket.paths import EXTERNAL_CSV, FACTS_CSV, PROJ_ROOT, SHARED_EXTERNAL_CSV, SHARED_PAPER
 
 
@@ -90,16 +90,6 @@ def copy_tree(tmp_path: Path):
 
 # --- built reports and kernels, shared by the tests that need them (the pytest plumbing that
 # groups nbval's cells and forks nbval's kernels is in the top-level conftest.py)
-@contextlib.contextmanager
-def _exclusive(lock_file: Path):
-    import fcntl
-
-    lock_file.parent.mkdir(parents=True, exist_ok=True)
-    with lock_file.open("w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        yield
-
-
 def copy_project(root: Path, notebooks: bool = True) -> Path:
     """A copy of what a build reads (data, lib, the lock, and the notebooks unless ``notebooks``
     is false: then an empty notebooks folder) under ``root``. With the notebooks, the copy also
@@ -128,7 +118,7 @@ def made_once(tmp_path_factory, name: str, make) -> Path:
     wait and reuse it); returns the folder."""
     shared = run_folder(tmp_path_factory)
     folder = shared / name
-    with _exclusive(shared / f"{name}.lock"):
+    with exclusive(shared / f"{name}.lock"):
         if not (folder / ".made").is_file():
             shutil.rmtree(folder, ignore_errors=True)
             make(folder)
@@ -148,7 +138,7 @@ def built_reports(request, tmp_path_factory):
 
         return Project(made_once(tmp_path_factory, "fresh-project", make))
     project = Project()
-    with _exclusive(project.cache_dir / "tests.lock"):
+    with exclusive(project.cache_dir / "tests.lock"):
         assert build(project=project) == 0, "the build failed"
     return project
 

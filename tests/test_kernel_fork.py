@@ -149,13 +149,12 @@ def test_a_forced_rebuild_of_a_real_report_is_byte_identical(built_reports, fork
     """05 run and exported again (its kernel forked from the tests' server) writes the same bytes.
     Only the job runs: the index and the caches of the reports are left alone."""
     from techmarket.build import run_job
+    from techmarket.build_files import exclusive
     from techmarket.html_export import base_font
-
-    from conftest import _exclusive
 
     job = Job(built_reports.notebooks_dir / "05_regions.ipynb", "zh")
     notebooks = sorted(p.name for p in built_reports.notebooks_dir.iterdir())
-    with _exclusive(built_reports.cache_dir / "tests.lock"):
+    with exclusive(built_reports.cache_dir / "tests.lock"):
         before = {k: p.read_bytes() for k, p in job.outputs(built_reports).items()}
         result = run_job(job, built_reports, base_font(built_reports), fork_server)
         after = {k: p.read_bytes() for k, p in job.outputs(built_reports).items()}

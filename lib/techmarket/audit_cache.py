@@ -18,35 +18,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from techmarket.paths import LOCK_FILE, PROJ_ROOT, REPORTS_DIR
+from techmarket.paths import REPORTS_DIR
 
 CACHE_DIR = REPORTS_DIR / ".cache"
 KEEP = 6  # cached results kept (the newest); older ones are removed when a new one is written
 
 
-def _code_hash() -> bytes:
-    h = hashlib.sha256()
-    for path in sorted((PROJ_ROOT / "lib" / "techmarket").rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            h.update(path.relative_to(PROJ_ROOT).as_posix().encode() + b"\0" + path.read_bytes())
-    return h.digest()
-
-
 def audit_key(claims: pd.DataFrame, facts: pd.DataFrame, external: pd.DataFrame, derived: pd.DataFrame) -> str:
-    """The SHA-256 of what the audit of these tables reads and runs."""
+    """The SHA-256 of what the audit of these tables reads and runs (the code and the lock as the
+    build's cache hashes them: :func:`build_cache.environment_hash`)."""
+    from techmarket.build_cache import environment_hash
+    from techmarket.build_plan import Project
+
     h = hashlib.sha256(pickle.dumps((claims, facts, external, derived), protocol=5))
-    for part in (_code_hash(), LOCK_FILE.read_bytes(), sys.version.encode()):
+    for part in (environment_hash(Project()).encode(), sys.version.encode()):
         h.update(hashlib.sha256(part).digest())
     return h.hexdigest()
-
-
-@contextlib.contextmanager
-def _exclusive(lock: Path):
-    import fcntl
-
-    with lock.open("w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        yield
 
 
 def _sweep(cache_dir: Path) -> None:
@@ -68,7 +55,7 @@ def cached_audit(facts: pd.DataFrame, external: pd.DataFrame, derived: pd.DataFr
     """:func:`techmarket.audit.run_audit` of these tables (``claims``: the claims file of
     ``data/`` by default), from the cache when it has it."""
     from techmarket.audit import run_audit
-    from techmarket.build_files import atomic_write
+    from techmarket.build_files import atomic_write, exclusive
     from techmarket.loaders import load_claims
 
     claims = load_claims(facts=facts) if claims is None else claims
@@ -77,8 +64,7 @@ def cached_audit(facts: pd.DataFrame, external: pd.DataFrame, derived: pd.DataFr
     if found is not None:
         return found
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        with _exclusive(cache_dir / "audit.lock"):
+        with exclusive(cache_dir / "audit.lock"):
             found = _load(path)  # another process may have computed it while this one waited
             if found is not None:
                 return found

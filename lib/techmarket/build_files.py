@@ -1,5 +1,6 @@
-"""The build's files: atomic writes, checks that reports/ can be written (and why not, when it
-cannot), removal of temporary files a killed build left, and content hashes."""
+"""The build's files: atomic writes, an exclusive lock between processes, checks that reports/ can
+be written (and why not, when it cannot), removal of temporary files a killed build left, and
+content hashes."""
 from __future__ import annotations
 
 import contextlib
@@ -11,6 +12,18 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from techmarket.build_plan import Project
+
+
+@contextlib.contextmanager
+def exclusive(lock_file: Path):
+    """Hold an exclusive lock on ``lock_file`` (created, with its folder, if missing) while the
+    block runs: other processes that ask for it wait."""
+    import fcntl
+
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with lock_file.open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        yield
 
 
 def _umask() -> int:
