@@ -208,6 +208,13 @@ def write_data_pages(project: Project, facts, external, derived, result) -> list
     return list(pages)
 
 
+def summary_rows(result) -> list[tuple[str, str, int]]:
+    """The audit's summary as the index shows it: (table, verdict, claims) per verdict."""
+    from techmarket.audit import summary
+
+    return [(r.table, r.value, int(r.claims)) for r in summary(result.claims).itertuples()]
+
+
 def _audit_counts(project: Project) -> tuple[list[tuple[str, str, int]] | None, str, tuple | None]:
     """The claims-audit summary for the index, from the project's data (and ``claims_audit.csv``
     written beside it): ``(counts, "", tables)``, or ``(None, why the audit could not run, None)``;
@@ -219,7 +226,6 @@ def _audit_counts(project: Project) -> tuple[list[tuple[str, str, int]] | None, 
     fails, and the pool is then broken) and its message is what the user needs."""
     root = project.root
     try:
-        from techmarket.audit import summary
         from techmarket.audit_cache import cached_audit
         from techmarket.derive import derived_values
         from techmarket.loaders import load_claims, load_external, load_facts
@@ -232,8 +238,7 @@ def _audit_counts(project: Project) -> tuple[list[tuple[str, str, int]] | None, 
         result = cached_audit(facts, external, derived, claims=claims, cache_dir=project.cache_dir)
         atomic_write(project.reports_dir / "claims_audit.csv", result.claims.to_csv(index=False))
         write_data_pages(project, facts, external, derived, result)
-        counts = [(r.table, r.value, int(r.claims)) for r in summary(result.claims).itertuples()]
-        return counts, "", (facts, claims, derived, result)
+        return summary_rows(result), "", (facts, claims, derived, result)
     except OSError as err:
         if err.filename and Path(err.filename).is_relative_to(project.reports_dir):
             return None, _cannot_write(err, project), None

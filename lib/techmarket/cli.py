@@ -112,10 +112,9 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _annotate(args: argparse.Namespace) -> int:
-    from techmarket.audit import summary
     from techmarket.audit_cache import cached_audit
     from techmarket.build_files import atomic_write
-    from techmarket.build_index import write_index
+    from techmarket.build_index import summary_rows, write_index
     from techmarket.build_plan import Project
     from techmarket.derive import derived_values
     from techmarket.errors import InputError
@@ -131,12 +130,13 @@ def _annotate(args: argparse.Namespace) -> int:
     project = Project()
     facts, external = load_facts(), load_external()
     claims = load_claims(facts=facts)
-    locate(read_paper(paper), claims, facts)  # a span not in the text stops here, before the audit
+    text = read_paper(paper)
+    located = locate(text, claims, facts)  # a span not in the text stops here, before the audit
     derived = derived_values(facts, external)
     result = cached_audit(facts, external, derived, claims=claims)
-    written = write_paper_views(project, facts, claims, derived, result, paper, page_identity(project))
+    written = write_paper_views(project, facts, claims, derived, result, page_identity(project), text, located)
     atomic_write(project.reports_dir / "claims_audit.csv", result.claims.to_csv(index=False))
-    write_index(project, [(r.table, r.value, int(r.claims)) for r in summary(result.claims).itertuples()])
+    write_index(project, summary_rows(result))
     for path in written:
         print(f"  wrote    {path.relative_to(project.root)}")
     print(f"annotated paper: {(project.reports_dir / 'annotated_paper.html').relative_to(project.root)} "

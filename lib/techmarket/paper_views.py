@@ -4,7 +4,8 @@
 (``reports/annotated_paper.html``, ``.zh.html``).
 
 ``make reports`` calls :func:`write_paper_views` with the paper's text at its documented place if
-it is there; ``python -m techmarket annotate --paper PATH`` calls it with the path given. Every
+it is there; ``python -m techmarket annotate --paper PATH`` calls it with the path given; both read
+the text and locate its claims (:mod:`paper_text`) before anything is written. Every
 page is written whole or not at all: the annotated pages are made before anything is written, so
 a span that is not in the text (:class:`paper_text.SpanNotFound`) leaves every page as it was.
 """
@@ -48,9 +49,10 @@ def figures_for(reports_dir: Path, lang: str, examined: dict) -> dict:
 
 
 def write_paper_views(project, facts: pd.DataFrame, claims: pd.DataFrame, derived: pd.DataFrame, result,
-                      paper_path: Path | None, identity: str) -> list[Path]:
-    """Write the replication report, the erratum and (with ``paper_path``) the annotated paper in
-    both languages into ``project.reports_dir``; returns the files written."""
+                      identity: str, paper=None, located: pd.DataFrame | None = None) -> list[Path]:
+    """Write the replication report, the erratum and (with the ``paper`` and where its claims are,
+    ``located``: :func:`paper_text.locate`) the annotated paper in both languages into
+    ``project.reports_dir``; returns the files written."""
     from techmarket.annotated_paper import annotated_page
     from techmarket.build_files import atomic_write
     from techmarket.claim_status import statuses as claim_statuses
@@ -63,12 +65,6 @@ def write_paper_views(project, facts: pd.DataFrame, claims: pd.DataFrame, derive
 
     statuses = claim_statuses(result.claims, result.diagnoses)
     examined = examined_at(locations(project.notebooks()))
-    paper = located = None
-    if paper_path is not None:
-        from techmarket.paper_text import locate, read_paper
-
-        paper = read_paper(paper_path)
-        located = locate(paper, claims, facts)
     table = replication_table(result, statuses, facts, examined)
     pages: dict[Path, str] = {}
     for lang in LANGS:
@@ -117,10 +113,14 @@ def write_for_build(project, tables: tuple, identity: str) -> str:
     the annotated paper; returns "" or what went wrong (a span not in the text: the claim's id)."""
     from techmarket.build_files import _cannot_write
     from techmarket.errors import TechmarketError
+    from techmarket.paper_text import locate, read_paper
 
-    paper = paper_text_path(project)
+    facts, claims, _, _ = tables
+    path = paper_text_path(project)
     try:
-        write_paper_views(project, *tables, paper if paper.is_file() else None, identity)
+        paper = read_paper(path) if path.is_file() else None
+        located = locate(paper, claims, facts) if paper is not None else None
+        write_paper_views(project, *tables, identity, paper, located)
     except TechmarketError as err:
         return str(err)
     except OSError as err:
