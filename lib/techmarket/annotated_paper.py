@@ -16,15 +16,11 @@ from pathlib import Path
 import pandas as pd
 
 from techmarket import i18n, paper_pages
-from techmarket.claim_status import FLAG_LABELS, HIGHLIGHT_LABELS
+from techmarket.claim_status import AUDIT_VERDICT_OF, FLAG_LABELS, HIGHLIGHT_LABELS
 from techmarket.i18n import tr
 from techmarket.paper_notes import Notes, note_html
 from techmarket.paper_text import MARKER, Paper
 
-AUDIT_VERDICT_OF = {"consistent": ("consistent", "rounding", "restated"),
-                    "inconsistent": ("diagnosed", "competing", "inconsistent"),
-                    "ambiguous_wording": ("ambiguous_wording",), "undecidable": ("undecidable",),
-                    "primary": ("primary",)}  # the audit's verdict -> the highlights it splits into
 GLYPHS = {"diagnosed": "✗", "competing": "⇄", "inconsistent": "✗", "ambiguous_wording": "?", "undecidable": "?"}
 FLAG_GLYPH = "!"
 

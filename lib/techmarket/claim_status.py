@@ -27,6 +27,10 @@ import pandas as pd
 
 HIGHLIGHTS = ("consistent", "rounding", "restated", "diagnosed", "competing", "inconsistent", "ambiguous_wording",
               "undecidable", "primary")
+AUDIT_VERDICT_OF = {"consistent": ("consistent", "rounding", "restated"),
+                    "inconsistent": ("diagnosed", "competing", "inconsistent"),
+                    "ambiguous_wording": ("ambiguous_wording",), "undecidable": ("undecidable",),
+                    "primary": ("primary",)}  # the audit's verdict -> the highlights it splits into
 FLAGS = ("contradicted", "disputed", "overturned_by_final", "differs_from_preliminary")
 REPLICATION = ("reproduced", "within_rounding", "discrepancy", "not_reproducible")
 REASONS = ("caption_only", "data_unpublished", "primary", "undecided")

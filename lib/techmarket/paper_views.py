@@ -31,16 +31,14 @@ def marks_for(located: pd.DataFrame, statuses: pd.DataFrame) -> list:
                  i + 1) for i, r in enumerate(order.itertuples())]
 
 
-def figures_for(reports_dir: Path, lang: str, examined: dict) -> dict:
-    """The rebuilt charts of the paper's figures, from the built reports of ``lang``:
+def figures_for(reports_dir: Path, lang: str, redrawn: dict) -> dict:
+    """The rebuilt charts of the paper's figures (``redrawn``: exhibit -> where a report redraws
+    it, :func:`report_locations.figures`), from the built reports of ``lang``:
     exhibit -> (PNG base64, width, alt text, location)."""
     from techmarket.report_locations import exhibit_image
 
     out = {}
-    for exhibit in ("Figure 1", "Figure 2"):
-        where = examined.get(exhibit)
-        if where is None:
-            continue
+    for exhibit, where in redrawn.items():
         found = exhibit_image(reports_dir / lang / f"{where.notebook}.ipynb", exhibit)
         if found is not None:
             png, width, alt = found
@@ -61,10 +59,11 @@ def write_paper_views(project, facts: pd.DataFrame, claims: pd.DataFrame, derive
     from techmarket.paper_notes import Notes
     from techmarket.paper_pages import file_name
     from techmarket.replication import replication_page, replication_table
-    from techmarket.report_locations import examined_at, locations
+    from techmarket.report_locations import examined_at, figures, locations
 
     statuses = claim_statuses(result.claims, result.diagnoses)
-    examined = examined_at(locations(project.notebooks()))
+    shown = locations(project.notebooks())
+    examined = examined_at(shown)
     table = replication_table(result, statuses, facts, examined)
     pages: dict[Path, str] = {}
     for lang in LANGS:
@@ -76,9 +75,9 @@ def write_paper_views(project, facts: pd.DataFrame, claims: pd.DataFrame, derive
         notes = Notes.from_tables(result, statuses, facts, derived, examined, anchors(entries(result, statuses)),
                                   located["claim_id"])
         for lang in LANGS:
-            figures = figures_for(project.reports_dir, lang, examined)
+            charts = figures_for(project.reports_dir, lang, figures(shown))
             pages[project.reports_dir / file_name("annotated_paper", lang)] = annotated_page(
-                paper, marks, notes, statuses, result.diagnoses, figures, lang, identity)
+                paper, marks, notes, statuses, result.diagnoses, charts, lang, identity)
     texts = embed_font(list(pages.values()), base_font(project))
     atomic_write(project.reports_dir / "replication.csv", table.to_csv(index=False))
     for path, text in zip(pages, texts, strict=True):
@@ -97,10 +96,9 @@ def view_files(with_paper: bool) -> list[str]:
 def exhibit_notebooks(project) -> set[str]:
     """The notebooks (by stem) whose figures redraw the paper's figures, which the annotated paper
     shows: the views wait for their reports."""
-    from techmarket.report_locations import locations
+    from techmarket.report_locations import figures, locations
 
-    table = locations(project.notebooks())
-    return set(table[table["what"] == "figure"]["notebook"])
+    return {where.notebook for where in figures(locations(project.notebooks())).values()}
 
 
 def paper_text_path(project) -> Path:

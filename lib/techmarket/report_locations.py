@@ -31,21 +31,33 @@ class Location:
         return f"{prefix}{lang}/{self.notebook}.html#cell-id={self.cell_id}"
 
 
+def _outputs(notebook: Path):
+    """(cell id, output) of every output of a notebook, read as JSON: only data and metadata are
+    read, so no validation is needed."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            yield cell.get("id", ""), out
+
+
 def locations(notebooks: list[Path]) -> pd.DataFrame:
     """Every id a table of these notebooks shows and every exhibit a figure rebuilds, one row per
     (id, notebook, cell), in the notebooks' order."""
     rows = []
     for path in sorted(notebooks):
-        nb = json.loads(path.read_text(encoding="utf-8"))  # only metadata is read: no validation needed
-        for cell in nb["cells"]:
-            for out in cell.get("outputs", []):
-                meta = out.get("metadata", {}).get("techmarket", {})
-                rows += [{"ident": i, "notebook": path.stem, "cell_id": cell.get("id", ""), "what": "table"}
-                         for i in meta.get("ids", [])]
-                if meta.get("exhibit"):
-                    rows.append({"ident": meta["exhibit"], "notebook": path.stem, "cell_id": cell.get("id", ""),
-                                 "what": "figure"})
+        for cell_id, out in _outputs(path):
+            meta = out.get("metadata", {}).get("techmarket", {})
+            rows += [{"ident": i, "notebook": path.stem, "cell_id": cell_id, "what": "table"}
+                     for i in meta.get("ids", [])]
+            if meta.get("exhibit"):
+                rows.append({"ident": meta["exhibit"], "notebook": path.stem, "cell_id": cell_id, "what": "figure"})
     return pd.DataFrame(rows, columns=LOCATION_COLUMNS)
+
+
+def figures(table: pd.DataFrame) -> dict[str, Location]:
+    """Where each of the paper's figures is redrawn (exhibit -> its figure's output)."""
+    rows = table[table["what"] == "figure"].drop_duplicates("ident")
+    return {r.ident: Location(r.notebook, r.cell_id) for r in rows.itertuples()}
 
 
 def examined_at(table: pd.DataFrame, audit_notebook: str = "08_claims_audit") -> dict[str, Location]:
@@ -61,13 +73,11 @@ def exhibit_image(report: Path, exhibit: str) -> tuple[str, int, str] | None:
     report notebook, or None when the report is not there or has no such figure."""
     if not report.is_file():
         return None
-    nb = json.loads(report.read_text(encoding="utf-8"))
-    for cell in nb["cells"]:
-        for out in cell.get("outputs", []):
-            meta = out.get("metadata", {})
-            mine = meta.get("techmarket", {})
-            if mine.get("exhibit") == exhibit and "image/png" in out.get("data", {}):
-                png = out["data"]["image/png"]
-                png = "".join(png) if isinstance(png, list) else png
-                return png.strip(), int(meta.get("image/png", {}).get("width", 0)), mine.get("caption", "")
+    for _, out in _outputs(report):
+        meta = out.get("metadata", {})
+        mine = meta.get("techmarket", {})
+        if mine.get("exhibit") == exhibit and "image/png" in out.get("data", {}):
+            png = out["data"]["image/png"]
+            png = "".join(png) if isinstance(png, list) else png
+            return png.strip(), int(meta.get("image/png", {}).get("width", 0)), mine.get("caption", "")
     return None
