@@ -229,7 +229,7 @@ def _build(project: Project, jobs: list[Job], skipped: list[NotebookError], work
                   file=sys.stderr)
             return 1
     results: list[Result] = []
-    audit_counts, audit_error, tables, views_error = None, "", None, ""
+    audit_counts, audit_error, views_error = None, "", ""
     if todo or (need_index and with_audit):
         workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
         ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
@@ -259,7 +259,7 @@ def _build(project: Project, jobs: list[Job], skipped: list[NotebookError], work
             if audit_future is not None and views is None:
                 views = _start_views(pool, audit_future, project, identity)
             if views is not None:
-                audit_counts, audit_error, tables, views_future = views
+                audit_counts, audit_error, views_future = views
                 if views_future is not None:
                     try:
                         views_error = views_future.result()
@@ -307,15 +307,15 @@ def _finished(fut, job: Job, project: Project, keys: dict) -> Result:
 
 def _start_views(pool, audit_future, project: Project, identity: str) -> tuple:
     """The audit's outcome, and the views of the paper submitted to the pool if it has tables:
-    (counts, error, tables, future or None)."""
+    (counts, error, future or None)."""
     from techmarket.paper_views import write_for_build
 
     try:
         counts, error, tables = audit_future.result()
     except Exception as err:  # the worker died (the pool is broken)
-        return None, f"{type(err).__name__}: {err}", None, None
+        return None, f"{type(err).__name__}: {err}", None
     future = pool.submit(write_for_build, project, tables, identity) if tables is not None else None
-    return counts, error, tables, future
+    return counts, error, future
 
 
 def refresh_committed(only: list[str] | None = None) -> int:
