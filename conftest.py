@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from techmarket.paths import PROJ_ROOT
+from techmarket.data.paths import PROJ_ROOT
 
 
 # --- built reports and kernels, shared by the tests that need them --------------------------
@@ -27,8 +27,8 @@ class _NbvalKernels:
 
     @classmethod
     def manager(cls, **kwargs):
-        from techmarket.build_plan import KERNEL, notebooks
-        from techmarket.kernel_fork import ForkServer, kernel_manager_for, notebook_imports
+        from techmarket.site.kernel_fork import ForkServer, kernel_manager_for, notebook_imports
+        from techmarket.site.plan import KERNEL, notebooks
 
         if kwargs.get("kernel_name") != KERNEL:
             from jupyter_client import KernelManager

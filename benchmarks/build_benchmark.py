@@ -26,11 +26,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from techmarket.audit_cache import CACHE_DIR
-from techmarket.build import build
-from techmarket.build_plan import KERNEL, LANGS, Project
-from techmarket.paper_views import paper_text_path
-from techmarket.paths import PROJ_ROOT, SHARED_PAPER
+from techmarket.audit.cache import CACHE_DIR
+from techmarket.data.paths import PROJ_ROOT, SHARED_PAPER
+from techmarket.pages.paper_views import paper_text_path
+from techmarket.site.build import build
+from techmarket.site.plan import KERNEL, LANGS, Project
 
 BIN = Path(sys.executable).parent
 
@@ -113,8 +113,8 @@ def main() -> int:
             fulls.append(timed(lambda: build(project=project, workers=args.workers, force=True)))
             cold()
             floors.append(timed(lambda: floor(project, files, args.workers)))
-        noop_cmd = [sys.executable, "-c", "from techmarket.build import build; "
-                    "from techmarket.build_plan import Project; import sys; "
+        noop_cmd = [sys.executable, "-c", "from techmarket.site.build import build; "
+                    "from techmarket.site.plan import Project; import sys; "
                     f"sys.exit(build(project=Project(__import__('pathlib').Path({str(project.root)!r}))))"]
         noops = [timed(lambda: subprocess.run(noop_cmd, check=True, capture_output=True)) for _ in range(3)]
         (tmp / "naive").mkdir()

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 
-from techmarket.paths import PROJ_ROOT
+from techmarket.data.paths import PROJ_ROOT
 
 TARGET_SECONDS = 60.0
 SUMMARY = re.compile(r"=+ (.*(?:passed|failed).*) in [\d.]+s")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from techmarket.build_files import exclusive
-from techmarket.paths import EXTERNAL_CSV, FACTS_CSV, PROJ_ROOT, SHARED_EXTERNAL_CSV, SHARED_PAPER
+from techmarket.data.files import exclusive
+from techmarket.data.paths import EXTERNAL_CSV, FACTS_CSV, PROJ_ROOT, SHARED_EXTERNAL_CSV, SHARED_PAPER
 
 
 def require_shared(path: Path) -> Path:
@@ -129,8 +129,8 @@ def made_once(tmp_path_factory, name: str, make) -> Path:
 @pytest.fixture(scope="session")
 def built_reports(request, tmp_path_factory):
     """The project whose reports/ holds every report, built (both languages, default parameters)."""
-    from techmarket.build import build
-    from techmarket.build_plan import Project
+    from techmarket.site.build import build
+    from techmarket.site.plan import Project
 
     if request.config.getoption("--fresh-build"):
         def make(folder: Path) -> None:
@@ -146,8 +146,8 @@ def built_reports(request, tmp_path_factory):
 @pytest.fixture(scope="session")
 def fork_server():
     """A kernel fork server for the project's notebooks: tests that run them start kernels fast."""
-    from techmarket.build_plan import KERNEL, notebooks
-    from techmarket.kernel_fork import ForkServer, notebook_imports
+    from techmarket.site.kernel_fork import ForkServer, notebook_imports
+    from techmarket.site.plan import KERNEL, notebooks
 
     with ForkServer(KERNEL, PROJ_ROOT / "notebooks", notebook_imports(notebooks())) as server:
         yield server

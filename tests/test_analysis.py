@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from techmarket.analysis import (
+from techmarket.notebook.analysis import (
     carried,
     concentration_ratio,
     growth_decomposition,
@@ -82,7 +82,7 @@ def test_loglog_residual_sign_says_above_or_below():
 
 
 def test_carried_rounds_to_nine_significant_digits():
-    from techmarket.analysis import CARRIED_DIGITS
+    from techmarket.notebook.analysis import CARRIED_DIGITS
 
     assert CARRIED_DIGITS == 9
     assert carried(1 / 3) == 0.333333333

@@ -6,16 +6,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from techmarket import audit
-from techmarket.audit import CircularRouteError, evaluate_route
-from techmarket.claim_routes import routes as claim_routes
-from techmarket.derive import derived_values
-from techmarket.errors import DataValidationError
-from techmarket.formula import FormulaError
-from techmarket.judge import RouteResult, judge
-from techmarket.loaders import load_claims, load_external, load_facts
-from techmarket.metrics import Interval
-from techmarket.sources import Sources
+from techmarket.audit.claim_routes import routes as claim_routes
+from techmarket.audit.derive import derived_values
+from techmarket.audit.formula import FormulaError
+from techmarket.audit.judge import RouteResult, judge
+from techmarket.audit.run import CircularRouteError, evaluate_route
+from techmarket.audit.run import run as audit
+from techmarket.audit.sources import Sources
+from techmarket.data.errors import DataValidationError
+from techmarket.data.loaders import load_claims, load_external, load_facts
+from techmarket.data.metrics import Interval
 
 from conftest import set_cell
 
@@ -159,7 +159,7 @@ def test_registry_spans_are_verbatim(paper_text):
 
 
 def test_claim_must_repeat_its_facts_value(tmp_path):
-    from techmarket.paths import CLAIMS_CSV
+    from techmarket.data.paths import CLAIMS_CSV
 
     from conftest import read_rows, write_rows
 
@@ -266,7 +266,7 @@ def test_a_claim_checked_only_against_its_restatement_is_marked(result):
 
 # --- the command ----------------------------------------------------------------------------
 def test_verify_matches_the_committed_snapshot(tmp_path, capsys):
-    from techmarket.cli import main
+    from techmarket.cli.main import main
 
     assert main(["verify", "--csv", str(tmp_path / "a.csv")]) == 0
     out = capsys.readouterr().out
@@ -274,8 +274,8 @@ def test_verify_matches_the_committed_snapshot(tmp_path, capsys):
 
 
 def test_verify_fails_and_lists_changes_when_a_verdict_moves(tmp_path, monkeypatch, capsys):
-    import techmarket.paths as paths
-    from techmarket.cli import main
+    import techmarket.data.paths as paths
+    from techmarket.cli.main import main
 
     snap = pd.read_csv(paths.AUDIT_SNAPSHOT, dtype=str, keep_default_na=False)
     snap.loc[snap.claim_id == "S2.2-12", "verdict"] = "consistent"
@@ -287,7 +287,7 @@ def test_verify_fails_and_lists_changes_when_a_verdict_moves(tmp_path, monkeypat
 
 
 def test_verify_filters(tmp_path, capsys):
-    from techmarket.cli import main
+    from techmarket.cli.main import main
 
     main(["verify", "--section", "2.5", "--verdict", "ambiguous_wording", "--csv", str(tmp_path / "a.csv")])
     lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.strip().startswith(("S", "T", "F", "C-"))]
@@ -298,7 +298,7 @@ def test_verify_filters(tmp_path, capsys):
 def test_readme_states_the_current_result(result):
     import re
 
-    from techmarket.paths import PROJ_ROOT
+    from techmarket.data.paths import PROJ_ROOT
 
     readme = (PROJ_ROOT / "README.md").read_text(encoding="utf-8")
     flat = " ".join(readme.split())
@@ -329,7 +329,7 @@ def notebook_verdicts() -> list[tuple[str, str, str]]:
     import nbformat
     from bs4 import BeautifulSoup
 
-    from techmarket.paths import NOTEBOOKS_DIR
+    from techmarket.data.paths import NOTEBOOKS_DIR
 
     rows = []
     for path in sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb")):
@@ -350,7 +350,7 @@ def notebook_verdicts() -> list[tuple[str, str, str]]:
 def test_every_verdict_a_notebook_displays_is_verifys(result):
     """Every row of a notebook's "paper versus recomputation" table shows the verdict ``verify``
     gives its claim, in verify's words (a route that reads a diagnosed misprint may say so)."""
-    from techmarket.i18n import verdict as label
+    from techmarket.data.i18n import verdict as label
 
     claims = result.claims.set_index("claim_id")
     marks = {"consistent": "✓", "inconsistent": "✗", "ambiguous_wording": "?", "undecidable": "?"}

@@ -7,9 +7,10 @@ import os
 
 import pytest
 
-from techmarket import audit, audit_cache
-from techmarket.derive import derived_values
-from techmarket.loaders import load_claims, load_external, load_facts
+from techmarket.audit.derive import derived_values
+from techmarket.audit.run import cache as audit_cache
+from techmarket.audit.run import run as audit
+from techmarket.data.loaders import load_claims, load_external, load_facts
 
 
 @pytest.fixture(scope="module")

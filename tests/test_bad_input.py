@@ -10,11 +10,11 @@ import sys
 import pandas as pd
 import pytest
 
-from techmarket import schema
-from techmarket.cli import main
-from techmarket.errors import DataPackageError, DataValidationError, Problem
-from techmarket.loaders import data_files, load_claims, load_external, load_facts
-from techmarket.paths import CLAIMS_CSV, DATAPACKAGE, EXTERNAL_CSV, FACTS_CSV, PROJ_ROOT, SHARED_PAPER
+from techmarket.cli.main import main
+from techmarket.data import schema
+from techmarket.data.errors import DataPackageError, DataValidationError, Problem
+from techmarket.data.loaders import data_files, load_claims, load_external, load_facts
+from techmarket.data.paths import CLAIMS_CSV, DATAPACKAGE, EXTERNAL_CSV, FACTS_CSV, PROJ_ROOT, SHARED_PAPER
 
 from conftest import read_rows, set_cell, write_rows
 
@@ -369,9 +369,9 @@ def test_check_data_against_a_paper_missing_a_span(data_dir, tmp_path, paper_tex
 
 
 def test_check_data_says_when_the_paper_is_not_there(data_dir, tmp_path, capsys, monkeypatch):
-    import techmarket.cli
+    import techmarket.cli.main
 
-    monkeypatch.setattr(techmarket.cli, "SHARED_PAPER", tmp_path / "no-paper.txt")
+    monkeypatch.setattr(techmarket.cli.main, "SHARED_PAPER", tmp_path / "no-paper.txt")
     code, out, err = run_cli(capsys, "check-data", "--data-dir", str(data_dir))
     assert code == 0
     assert f"paper: NOT checked: the paper's text is not at {tmp_path / 'no-paper.txt'}" in err

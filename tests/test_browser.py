@@ -25,12 +25,12 @@ from pathlib import Path
 
 import pytest
 
-from techmarket.build_plan import LANGS
-from techmarket.fonts import WEB_FONT_FAMILY
-from techmarket.paper_pages import PAGES as VIEWS
-from techmarket.paper_pages import file_name
-from techmarket.paper_views import paper_text_path
-from techmarket.paths import NOTEBOOKS_DIR
+from techmarket.data.paths import NOTEBOOKS_DIR
+from techmarket.pages.fonts import WEB_FONT_FAMILY
+from techmarket.pages.paper_pages import PAGES as VIEWS
+from techmarket.pages.paper_pages import file_name
+from techmarket.pages.paper_views import paper_text_path
+from techmarket.site.plan import LANGS
 
 from conftest import require_shared
 

@@ -4,8 +4,8 @@ import stat
 import nbformat
 import pytest
 
-from techmarket.build_files import atomic_write
-from techmarket.html_export import strip_volatile_metadata
+from techmarket.data.files import atomic_write
+from techmarket.site.export import strip_volatile_metadata
 
 
 def test_atomic_write_replaces_whole_file_and_keeps_normal_permissions(tmp_path):
@@ -45,9 +45,10 @@ def test_strip_volatile_metadata():
 
 import nbformat as nbf  # noqa: E402
 
-from techmarket.build import build  # noqa: E402
-from techmarket.build_cache import environment_hash, job_key, record_built, stale  # noqa: E402
-from techmarket.build_plan import BuildError, Project, plan  # noqa: E402
+from techmarket.data.files import code_hash  # noqa: E402
+from techmarket.site.build import build  # noqa: E402
+from techmarket.site.cache import job_key, record_built, stale  # noqa: E402
+from techmarket.site.plan import BuildError, Project, plan  # noqa: E402
 
 
 def test_plan_validates_everything_before_running():
@@ -68,7 +69,7 @@ def test_plan_validates_everything_before_running():
 
 
 def test_cli_rejects_malformed_options(capsys):
-    from techmarket.cli import main
+    from techmarket.cli.main import main
 
     assert main(["build", "-p", "province"]) == 2
     assert main(["build", "--workers", "0"]) == 2
@@ -83,7 +84,7 @@ def _copy_project(tmp_path, notebooks=True):
 
 
 def _mark_built(project, jobs):
-    env = environment_hash(project)
+    env = code_hash(project.root)
     for j in jobs:
         for p in j.outputs(project).values():
             p.parent.mkdir(parents=True, exist_ok=True)

@@ -12,11 +12,12 @@ from pathlib import Path
 import nbformat as nbf
 import pytest
 
-from techmarket import build_index, html_export
-from techmarket.build import build
-from techmarket.build_cache import record_built, stale
-from techmarket.build_plan import Project, plan
-from techmarket.notebook_files import NotebookError
+from techmarket.site import export as html_export
+from techmarket.site import index as build_index
+from techmarket.site.build import build
+from techmarket.site.cache import record_built, stale
+from techmarket.site.notebook_files import NotebookError
+from techmarket.site.plan import Project, plan
 
 from conftest import copy_project
 
@@ -369,7 +370,7 @@ def test_temporary_files_left_by_a_killed_build_are_removed_and_counted(project,
 def test_a_paper_text_whose_span_moved_stops_the_views_naming_the_claim(project, paper_text, capsys):
     """The paper's text beside the project, with one registered span altered: the build says which
     claim, exits 1, and writes none of the views of the paper (the reports and the index are built)."""
-    from techmarket.paper_views import paper_text_path, view_files
+    from techmarket.pages.paper_views import paper_text_path, view_files
 
     paper = paper_text_path(project)
     paper.parent.mkdir(parents=True)

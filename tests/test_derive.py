@@ -4,11 +4,11 @@ from fractions import Fraction as F
 import pandas as pd
 import pytest
 
-from techmarket.derivations import DERIVATIONS, Derivation
-from techmarket.derive import DerivationError, compare_routes, derived_values, evaluate
-from techmarket.i18n import Bilingual
-from techmarket.loaders import load_external, load_facts
-from techmarket.sources import Sources
+from techmarket.audit.derivations import DERIVATIONS, Derivation
+from techmarket.audit.derive import DerivationError, compare_routes, derived_values, evaluate
+from techmarket.audit.sources import Sources
+from techmarket.data.i18n import Bilingual
+from techmarket.data.loaders import load_external, load_facts
 
 R = Bilingual(zh="路径", en="route")
 
@@ -118,7 +118,7 @@ def test_all_derivations_evaluate_and_ids_are_stable(derived):
 def test_route_sentences_take_their_numbers_from_the_inputs(tables, derived):
     import re
 
-    from techmarket.formula import REF
+    from techmarket.audit.formula import REF
 
     # in the templates, only years and the constants of the formulas themselves are written out
     allowed = {"1", "4", "100", "2016", "2017", "2018", "2019", "2020"}

@@ -11,8 +11,8 @@ from fractions import Fraction as F
 
 import pytest
 
-from techmarket.diagnosis import Constraint, Diagnosis, Group, conflicts, diagnose
-from techmarket.metrics import Interval, cagr
+from techmarket.audit.diagnosis import Constraint, Diagnosis, Group, conflicts, diagnose
+from techmarket.data.metrics import Interval, cagr
 
 P = Interval.printed
 

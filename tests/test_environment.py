@@ -2,8 +2,8 @@
 import re
 import tomllib
 
-from techmarket.envfile import environment_yml_pins, environment_yml_text, locked_pins
-from techmarket.paths import ENVIRONMENT_YML, LOCK_FILE, PROJ_ROOT, REQUIREMENTS_IN
+from techmarket.data.paths import ENVIRONMENT_YML, LOCK_FILE, PROJ_ROOT, REQUIREMENTS_IN
+from techmarket.site.envfile import environment_yml_pins, environment_yml_text, locked_pins
 
 
 def requirement_names() -> list[str]:

@@ -1,7 +1,7 @@
 """The external table is the shared CSV, byte for byte, with every provenance column."""
-from techmarket.loaders import load_external
-from techmarket.paper_checks import value_in_excerpt, values_not_in_excerpt
-from techmarket.paths import EXTERNAL_CSV
+from techmarket.data.loaders import load_external
+from techmarket.data.paper_checks import value_in_excerpt, values_not_in_excerpt
+from techmarket.data.paths import EXTERNAL_CSV
 
 PROVENANCE = ["qualifier", "unit", "publisher", "retrieved_from", "excerpt", "note"]
 

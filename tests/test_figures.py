@@ -1,5 +1,5 @@
 """Every figure of the notebooks reads: rendered in both languages from the project's data with the
-builders the notebooks call (lib/techmarket/figures.py), then measured.
+builders the notebooks call (lib/techmarket/notebook/figures.py), then measured.
 
 A figure fails when two texts overlap, a text leaves the figure, a data label leaves its axes, a
 data line, marker or legend runs into a text, a gridline strikes through a text that has no
@@ -26,8 +26,8 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from techmarket import analysis, chart_parts, figure_data, figures  # noqa: E402
-from techmarket.context import setup, study_period  # noqa: E402
+from techmarket.notebook import analysis, chart_parts, figure_data, figures  # noqa: E402
+from techmarket.notebook.context import setup, study_period  # noqa: E402
 
 TOL = 1.0  # px: boxes may touch, or overlap by this much
 MIN_POINTS = 8
@@ -388,7 +388,7 @@ def test_figure_reads(ctx, figure):
 def test_notebooks_draw_with_the_tested_builders(stem):
     import nbformat
 
-    from techmarket.paths import NOTEBOOKS_DIR
+    from techmarket.data.paths import NOTEBOOKS_DIR
 
     code = "\n".join(c.source for c in nbformat.read(NOTEBOOKS_DIR / f"{stem}.ipynb", as_version=4).cells
                      if c.cell_type == "code")
@@ -399,7 +399,7 @@ def test_notebooks_draw_with_the_tested_builders(stem):
 # --- each check fails on the defect it looks for ------------------------------------------------
 def blank(**kw):
     """An empty figure in the notebooks' style."""
-    from techmarket.style import use_style
+    from techmarket.notebook.style import use_style
 
     use_style()
     return plt.subplots(figsize=(5, 3), dpi=chart_parts.DPI, **kw)

@@ -7,8 +7,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from techmarket.fonts import CJK_FONT_FAMILY, missing_glyphs, register_cjk_font  # noqa: E402
-from techmarket.loaders import load_external, load_facts  # noqa: E402
+from techmarket.data.loaders import load_external, load_facts  # noqa: E402
+from techmarket.pages.fonts import CJK_FONT_FAMILY, missing_glyphs, register_cjk_font  # noqa: E402
 
 
 def test_font_comes_from_the_locked_environment():
@@ -56,7 +56,7 @@ def test_embedded_font_subset_covers_the_page_and_is_deterministic(tmp_path):
 
     from fontTools.ttLib import TTFont
 
-    from techmarket.fonts import WEB_FONT_FAMILY, covers, font_face_css, subset_font
+    from techmarket.pages.fonts import WEB_FONT_FAMILY, covers, font_face_css, subset_font
 
     text = "广东技术市场 Guangdong 3 465.92亿元"
     css = font_face_css(text)
@@ -81,7 +81,7 @@ def test_the_family_resolves_to_the_bundled_file_even_beside_a_system_copy(tmp_p
 
     from matplotlib import font_manager
 
-    from techmarket.fonts import cjk_font_path
+    from techmarket.pages.fonts import cjk_font_path
 
     system_copy = shutil.copy(cjk_font_path(), tmp_path / "NotoSansCJK-Regular.otf")
     manager = font_manager.fontManager

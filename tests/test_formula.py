@@ -5,12 +5,12 @@ from fractions import Fraction as F
 
 import pytest
 
-from techmarket.derive import derived_values
-from techmarket.formula import FormulaError, parse, parse_reference, spelled
-from techmarket.loaders import load_external, load_facts
-from techmarket.metrics import Interval
-from techmarket.paths import FACTS_CSV
-from techmarket.sources import Sources
+from techmarket.audit.derive import derived_values
+from techmarket.audit.formula import FormulaError, parse, parse_reference, spelled
+from techmarket.audit.sources import Sources
+from techmarket.data.loaders import load_external, load_facts
+from techmarket.data.metrics import Interval
+from techmarket.data.paths import FACTS_CSV
 
 P = Interval.printed
 

@@ -17,8 +17,7 @@ import nbformat
 import papermill
 import pytest
 
-from techmarket.build_plan import KERNEL, Job, Project
-from techmarket.kernel_fork import (
+from techmarket.site.kernel_fork import (
     ForkedKernel,
     ForkServer,
     kernel_manager_for,
@@ -26,6 +25,7 @@ from techmarket.kernel_fork import (
     request_kernel,
     split_command,
 )
+from techmarket.site.plan import KERNEL, Job, Project
 
 PROBE = r'''
 import json, os, sys
@@ -130,7 +130,7 @@ def test_killing_a_forked_kernel(tmp_path):
 
 
 def test_a_kernel_that_dies_mid_notebook_fails_its_job_not_the_build(tmp_path):
-    from techmarket.build import run_job
+    from techmarket.site.build import run_job
 
     root = tmp_path / "proj"
     (root / "notebooks").mkdir(parents=True)
@@ -148,9 +148,9 @@ def test_a_kernel_that_dies_mid_notebook_fails_its_job_not_the_build(tmp_path):
 def test_a_forced_rebuild_of_a_real_report_is_byte_identical(built_reports, fork_server):
     """05 run and exported again (its kernel forked from the tests' server) writes the same bytes.
     Only the job runs: the index and the caches of the reports are left alone."""
-    from techmarket.build import run_job
-    from techmarket.build_files import exclusive
-    from techmarket.html_export import base_font
+    from techmarket.data.files import exclusive
+    from techmarket.site.build import run_job
+    from techmarket.site.export import base_font
 
     job = Job(built_reports.notebooks_dir / "05_regions.ipynb", "zh")
     notebooks = sorted(p.name for p in built_reports.notebooks_dir.iterdir())
@@ -180,7 +180,7 @@ def test_forked_kernels_draw_their_own_random_numbers_and_bad_requests_are_refus
 
 
 def test_a_kernel_spec_the_server_cannot_serve_falls_back_to_ordinary_launches(tmp_path):
-    from techmarket.build import _kernel_server
+    from techmarket.site.build import _kernel_server
 
     (tmp_path / "notebooks").mkdir()
     project = Project(tmp_path)

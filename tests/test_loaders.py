@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from techmarket.errors import DataValidationError
-from techmarket.loaders import load_external, load_facts
-from techmarket.paths import FACTS_CSV
+from techmarket.data.errors import DataValidationError
+from techmarket.data.loaders import load_external, load_facts
+from techmarket.data.paths import FACTS_CSV
 
 from conftest import set_cell
 

@@ -3,7 +3,7 @@ from fractions import Fraction as F
 
 import pytest
 
-from techmarket.metrics import (
+from techmarket.data.metrics import (
     Interval,
     cagr,
     consistent_with_printed,
@@ -16,7 +16,7 @@ from techmarket.metrics import (
     round_half_up,
     share,
 )
-from techmarket.units import UnitError
+from techmarket.data.units import UnitError
 
 
 def test_printed_interval_is_half_open_at_half_a_unit_of_the_last_digit():
@@ -121,7 +121,7 @@ def test_intersects_respects_open_ends():
 
 
 def test_whole_counts_and_fractions_are_exact_measurements_are_not():
-    from techmarket.metrics import value_interval
+    from techmarket.data.metrics import value_interval
 
     assert value_interval("39845", "项") == Interval.point(39845)
     assert value_interval("33", "家") == Interval.point(33)

@@ -9,10 +9,10 @@ import nbformat
 import papermill
 import pytest
 
-from techmarket.build_plan import KERNEL, Job, notebooks
-from techmarket.html_export import strip_volatile_metadata
-from techmarket.kernel_fork import kernel_manager_for
-from techmarket.paths import NOTEBOOKS_DIR
+from techmarket.data.paths import NOTEBOOKS_DIR
+from techmarket.site.export import strip_volatile_metadata
+from techmarket.site.kernel_fork import kernel_manager_for
+from techmarket.site.plan import KERNEL, Job, notebooks
 
 from notebook_rules import discarded_outputs, typed_numbers
 

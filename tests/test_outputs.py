@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from techmarket.build_plan import Job
-from techmarket.paths import NOTEBOOKS_DIR
+from techmarket.data.paths import NOTEBOOKS_DIR
+from techmarket.site.plan import Job
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
 IMAGE = "image/png"

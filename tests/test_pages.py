@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from techmarket.build_plan import LANGS
-from techmarket.page_shell import ID_RE, Page, align_numbers, footer_html, header_html, ids_used, link_ids, title_of
-from techmarket.paper_pages import PAGES as VIEWS
+from techmarket.pages.paper_pages import PAGES as VIEWS
+from techmarket.pages.shell import ID_RE, Page, align_numbers, footer_html, header_html, ids_used, link_ids, title_of
+from techmarket.site.plan import LANGS
 
 
 def test_link_ids_links_visible_ids_only():
@@ -170,9 +170,9 @@ def test_the_index_lists_each_report_and_each_variant_by_title(tmp_path):
     """A report built with -p (06 for 江苏) is listed under its notebook with its parameters."""
     import shutil
 
-    from techmarket.build_index import write_index
-    from techmarket.build_plan import Project
-    from techmarket.paths import PROJ_ROOT
+    from techmarket.data.paths import PROJ_ROOT
+    from techmarket.site.index import write_index
+    from techmarket.site.plan import Project
 
     root = tmp_path / "project"
     (root / "notebooks").mkdir(parents=True)

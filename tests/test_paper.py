@@ -12,8 +12,8 @@ import re
 
 import pytest
 
-from techmarket.loaders import load_claims, load_facts
-from techmarket.paper_checks import spans_not_in_paper, spans_not_stating_value, states_value
+from techmarket.data.loaders import load_claims, load_facts
+from techmarket.data.paper_checks import spans_not_in_paper, spans_not_stating_value, states_value
 
 NUMBER_RE = re.compile(r"\d{1,3}(?: \d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 

@@ -14,13 +14,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from techmarket.annotated_paper import Mark, markup
-from techmarket.cli import main
-from techmarket.erratum import value_position
-from techmarket.errors import InputError
-from techmarket.i18n import span_text
-from techmarket.paper_text import Paper, SpanNotFound, locate, parse, read_paper, sentence_around
-from techmarket.paths import CLAIMS_CSV, FACTS_CSV, NOTEBOOKS_DIR, REPORTS_DIR, SHARED_PAPER
+from techmarket.cli.main import main
+from techmarket.data.errors import InputError
+from techmarket.data.i18n import span_text
+from techmarket.data.paths import CLAIMS_CSV, FACTS_CSV, NOTEBOOKS_DIR, REPORTS_DIR, SHARED_PAPER
+from techmarket.pages.annotated_paper import Mark, markup
+from techmarket.pages.erratum import value_position
+from techmarket.pages.paper_text import Paper, SpanNotFound, locate, parse, read_paper, sentence_around
 
 MINI = ("  摘要：短文。\n  Abstract: short.\n1研究背景\n全国成交额2.83万亿元，增长10%。\n"
         "2 概况[footnoteRef:1] [1:  本节数据来自统计。]\n2.1规模\n"
@@ -302,7 +302,7 @@ def test_each_output_cell_exists_in_its_notebook(replication):
 
 
 def test_classification_rule():
-    from techmarket.replication import classification
+    from techmarket.pages.replication import classification
 
     def t(exhibits, numbers):
         return pd.DataFrame({"kind": ["exhibit"] * len(exhibits) + ["number"] * len(numbers),

@@ -8,10 +8,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from techmarket import checks, figures, i18n, report  # noqa: E402
-from techmarket.context import setup, study_period  # noqa: E402
-from techmarket.loaders import load_external, load_facts  # noqa: E402
-from techmarket.metrics import Interval  # noqa: E402
+from techmarket.audit import external_checks  # noqa: E402
+from techmarket.data import i18n  # noqa: E402
+from techmarket.data.loaders import load_external, load_facts  # noqa: E402
+from techmarket.data.metrics import Interval  # noqa: E402
+from techmarket.notebook import checks, figures, report  # noqa: E402
+from techmarket.notebook.context import setup, study_period  # noqa: E402
 
 
 def test_check_lang():
@@ -66,10 +68,11 @@ def test_figure_output_is_png_with_caption_and_deterministic():
 
 
 def test_external_agreement():
-    assert checks.external_agreement("110760.94", "亿元", "110760.94", "亿元") == checks.SAME
-    assert checks.external_agreement("110760.94", "亿元", "11.076", "万亿元") == checks.WITHIN
-    assert checks.external_agreement("3200", "亿元", "3479.9", "亿元") == checks.EXT_DIFFERS
-    assert checks.external_agreement("2.90", "%", "2.9", "% of GDP") == checks.SAME  # same number, printed differently
+    assert external_checks.external_agreement("110760.94", "亿元", "110760.94", "亿元") == external_checks.SAME
+    assert external_checks.external_agreement("110760.94", "亿元", "11.076", "万亿元") == external_checks.WITHIN
+    assert external_checks.external_agreement("3200", "亿元", "3479.9", "亿元") == external_checks.EXT_DIFFERS
+    # the same number, printed differently
+    assert external_checks.external_agreement("2.90", "%", "2.9", "% of GDP") == external_checks.SAME
 
 
 def test_setup_validates_parameters():

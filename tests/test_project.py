@@ -2,7 +2,7 @@
 import re
 import subprocess
 
-from techmarket.paths import PROJ_ROOT
+from techmarket.data.paths import PROJ_ROOT
 
 README = (PROJ_ROOT / "README.md").read_text(encoding="utf-8")
 MAKEFILE = (PROJ_ROOT / "Makefile").read_text(encoding="utf-8")

@@ -9,10 +9,10 @@ import shutil
 import pytest
 from frictionless import Package
 
-from techmarket import schema
-from techmarket.errors import DataValidationError
-from techmarket.loaders import load_external, load_facts
-from techmarket.paths import DATA_DIR, DATAPACKAGE
+from techmarket.data import schema
+from techmarket.data.errors import DataValidationError
+from techmarket.data.loaders import load_external, load_facts
+from techmarket.data.paths import DATA_DIR, DATAPACKAGE
 
 from conftest import read_rows, set_cell, write_rows
 

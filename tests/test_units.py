@@ -2,7 +2,7 @@ from fractions import Fraction
 
 import pytest
 
-from techmarket.units import UnitError, canonical_unit, conversion_factor, to_canonical
+from techmarket.data.units import UnitError, canonical_unit, conversion_factor, to_canonical
 
 
 @pytest.mark.parametrize(

@@ -1,3 +1,3 @@
-from techmarket.cli import main
+from techmarket.cli.main import main
 
 raise SystemExit(main())

@@ -1,0 +1,158 @@
+"""The replication report, in the form the AEA Data Editor uses: every exhibit of the paper
+(Figure 1, Figure 2, Table 1) and every number and comparison printed in its text, each with the
+program that reproduces it, the output where it appears, and a status (``claim_status``).
+
+Nothing here is typed by hand: a number's status is :func:`claim_status.statuses`'s, an
+exhibit's follows from the numbers it prints (``EXHIBIT_RULE``), and the paper's classification
+from the exhibits and numbers (``CLASSIFICATION_RULE``).
+"""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from techmarket.data import i18n
+from techmarket.data.i18n import tr
+from techmarket.pages import paper_pages
+from techmarket.pages.claim_status import REASON_LABELS, REASONS, REPLICATION, REPLICATION_LABELS
+
+EXHIBITS = {"Figure 1": ("图1", "Figure 1", "Figure 1"), "Figure 2": ("图2", "Figure 2", "Figure 2 data"),
+            "Table 1": ("表1", "Table 1", "Table 1")}  # exhibit -> (zh, en, the facts' locator)
+COLUMNS = ["item", "kind", "section", "as_printed", "printed", "status", "reason", "values", "checkable",
+           "recomputed", "discrepancy", "notebook", "cell_id", "route", "output"]
+EXHIBIT_RULE = (("一件图表的状态由它印出的数字决定：一个数字也没有留下的，无法重现（只留下图题）；"
+                 "任一数字有出入的，有出入；"
+                 "其余按能核对的数字中最弱的状态；没有能核对的数字的，无法重现，理由同其数字。"),
+                ("An exhibit's status follows from the numbers it prints: with no number left, not reproducible "
+                 "(only a caption survives); if any number has a discrepancy, reproduced with a discrepancy; "
+                 "otherwise the weakest status among its checkable numbers; with no checkable number, not "
+                 "reproducible, for its numbers' reason."))
+CLASSIFICATION_RULE = (("完全重现：所有图表都已重现（含四舍五入内），正文数字无出入。"
+                        "完全重现但有小问题：所有图表都已重现，"
+                        "但有正文数字有出入。部分重现：至少一件图表无法重现或有出入。无从核对的原始数字只计数，不影响分类。"),
+                       ("Full: every exhibit reproduced (exactly or within rounding) and no number in the text with "
+                        "a discrepancy. Full with minor issues: every exhibit reproduced, some numbers in the text "
+                        "with a discrepancy. Partial: at least one exhibit not reproducible or reproduced only with "
+                        "a discrepancy. Primary figures that nothing can check are counted but do not change the "
+                        "classification."))
+CLASSES = {"full": ("完全重现", "full"), "full_minor": ("完全重现，但有小问题", "full with minor issues"),
+           "partial": ("部分重现", "partial")}
+
+
+def _exhibit(name: str, values: pd.DataFrame, where) -> dict:
+    checkable = values[values["status"] != "not_reproducible"]
+    if values.empty:
+        status, reason = "not_reproducible", "caption_only"
+    elif (values["status"] == "discrepancy").any():
+        status, reason = "discrepancy", ""
+    elif checkable.empty:
+        status, reason = "not_reproducible", values["reason"].mode().iloc[0]
+    else:
+        status = max(checkable["status"], key=REPLICATION.index)
+        reason = ""
+    return {"item": name, "kind": "exhibit", "section": "", "as_printed": "", "printed": "", "status": status,
+            "reason": reason, "values": len(values), "checkable": len(checkable), "recomputed": "",
+            "discrepancy": "; ".join(values[values["status"] == "discrepancy"]["item"]),
+            **_where(where), "route": ""}
+
+
+def _where(where) -> dict:
+    """The program (notebook and cell) and the output (the English report's anchor)."""
+    return {"notebook": where.notebook if where else "", "cell_id": where.cell_id if where else "",
+            "output": where.href("en") if where else ""}
+
+
+def replication_table(audit, statuses: pd.DataFrame, facts: pd.DataFrame, examined: dict) -> pd.DataFrame:
+    """One row per exhibit, then one per claim, with its status, program and output."""
+    st = statuses.set_index("claim_id")
+    routes = audit.routes.groupby("claim_id")["formula_ids"].agg(" ; ".join)
+    rows = []
+    for c in audit.claims.itertuples():
+        s = st.loc[c.claim_id]
+        where = examined.get(c.claim_id)
+        discrepancy = ""
+        if s["replication"] == "discrepancy":
+            discrepancy = c.detail if c.verdict != "primary" else c.external_detail
+        rows.append({"item": c.claim_id, "kind": "number" if c.fact_id else "comparison", "section": c.section,
+                     "as_printed": i18n.span_text(c.span), "printed": f"{c.reported} {c.unit}".strip(),
+                     "status": s["replication"], "reason": s["reason"], "values": 1,
+                     "checkable": int(s["replication"] != "not_reproducible"), "recomputed": c.recomputed,
+                     "discrepancy": discrepancy, **_where(where), "route": routes.get(c.claim_id, "")})
+    numbers = pd.DataFrame(rows, columns=COLUMNS)
+    locator = dict(zip(facts["fact_id"], facts["locator"], strict=True))
+    fact_of = dict(zip(audit.claims["claim_id"], audit.claims["fact_id"], strict=True))
+    exhibits = []
+    for name, (_, _, loc) in EXHIBITS.items():
+        values = numbers[[locator.get(fact_of[i], "") == loc for i in numbers["item"]]]
+        # where the figure is redrawn, else where the report examines its first value
+        where = examined.get(name) or next((examined[i] for i in values["item"] if i in examined), None)
+        exhibits.append(_exhibit(name, values, where))
+    return pd.concat([pd.DataFrame(exhibits, columns=COLUMNS), numbers], ignore_index=True)
+
+
+def classification(table: pd.DataFrame) -> str:
+    """The paper's overall classification (a key of ``CLASSES``), by ``CLASSIFICATION_RULE``."""
+    exhibits = table[table["kind"] == "exhibit"]["status"]
+    text = table[table["kind"] != "exhibit"]["status"]
+    if exhibits.isin(["not_reproducible", "discrepancy"]).any():
+        return "partial"
+    return "full_minor" if (text == "discrepancy").any() else "full"
+
+
+def _status(row, lang: str) -> str:
+    label = tr(lang, *REPLICATION_LABELS[row.status])
+    if row.reason:
+        label += tr(lang, "：", ": ") + tr(lang, *REASON_LABELS[row.reason])
+    return f'<span class="st st-{row.status}">{html.escape(label)}</span>'
+
+
+COUNTS_CAPTION = ("正文数字与比较，按状态计数", "Numbers and comparisons in the text, by status")
+HEADS = [("项目", "Item"), ("原文", "As printed"), ("状态", "Status"), ("重算", "Recomputed"), ("出入", "Discrepancy"),
+         ("程序", "Program"), ("输出", "Output")]
+
+
+def _row_html(r, lang: str) -> str:
+    from techmarket.pages.report_locations import Location
+
+    if r.kind == "exhibit":
+        item = html.escape(tr(lang, *EXHIBITS[r.item][:2]))
+        extra = tr(lang, f"（印出{r.values}个数字，{r.checkable}个可核对）",
+                   f" ({r.values} values printed, {r.checkable} checkable)")
+    else:
+        item = f'<a href="{paper_pages.file_name("annotated_paper", lang)}#c-{r.item}">{r.item}</a>'
+        extra = ""
+    where = Location(r.notebook, r.cell_id) if r.notebook else None
+    report = f'{tr(lang, "报告", "report")} {r.notebook[:2]}'
+    output = f'<a href="{html.escape(where.href(lang))}">{report}</a>' if where else "—"
+    program = f"<code>{paper_pages.audit_text(where.program(), lang)}</code>" if where else ""
+    route = f"<code>{paper_pages.audit_text(r.route, lang)}</code>" if r.route else ""
+    return (f'<tr class="k-{r.kind}"><th scope="row">{item}</th><td lang="zh">{html.escape(r.as_printed)}</td>'
+            f"<td>{_status(r, lang)}{extra}</td><td class=\"num\">{html.escape(r.recomputed) or '—'}</td>"
+            f"<td>{paper_pages.audit_text(r.discrepancy, lang) or '—'}</td>"
+            f"<td>{'<br>'.join(x for x in (program, route) if x) or '—'}</td>"
+            f"<td>{output}</td></tr>")
+
+
+def replication_page(table: pd.DataFrame, lang: str, identity: str) -> str:
+    """The replication report of ``lang``."""
+    verdict = classification(table)
+    counts = table[table["kind"] != "exhibit"].groupby(["status", "reason"]).size()
+    counts = counts.sort_index(key=lambda level: level.map(lambda v: (REPLICATION + ("",) + REASONS).index(v)))
+    count_rows = "".join(f"<tr><td>{_status(pd.Series({'status': s, 'reason': r}), lang)}</td>"
+                         f'<td class="num">{n}</td></tr>' for (s, r), n in counts.items())
+    body = (f"<h1>{html.escape(paper_pages.title('replication', lang))}</h1>"
+            f"<p><b>{tr(lang, '论文的分类：', 'Classification of the paper: ')}{tr(lang, *CLASSES[verdict])}</b></p>"
+            f"<p>{tr(lang, '判定规则：', 'Rule: ')}{tr(lang, *CLASSIFICATION_RULE)}</p>"
+            f"<p>{tr(lang, '图表的状态：', 'Exhibits: ')}{tr(lang, *EXHIBIT_RULE)}</p>"
+            f"<table><caption>{tr(lang, *COUNTS_CAPTION)}</caption><tbody>{count_rows}</tbody></table>"
+            f'<p><a href="replication.csv">replication.csv</a> · '
+            f'{tr(lang, "同一张表，每行一个项目", "the same table, one row per item")}</p>'
+            f"<table class=\"rep\"><thead><tr>{''.join(f'<th>{tr(lang, *h)}</th>' for h in HEADS)}</tr></thead>"
+            f"<tbody>{''.join(_row_html(r, lang) for r in table.itertuples())}</tbody></table>")
+    css = (".st-reproduced{color:#0b5394}.st-within_rounding{color:#0b5394;font-style:italic}"
+           ".st-discrepancy{color:#a33a00;font-weight:700}.st-not_reproducible{color:#555}"
+           "body{max-width:80em}.rep{font-size:.9em}.k-exhibit{background:#f3f3f3}.rep code{white-space:normal;"
+           "overflow-wrap:anywhere}.rep td:nth-child(2){min-width:12em}.rep td:nth-child(3){min-width:9em}"
+           ".rep th[scope=row],.rep td:last-child{white-space:nowrap}")
+    return paper_pages.page("replication", lang, body, identity, css)

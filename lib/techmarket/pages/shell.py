@@ -1,0 +1,148 @@
+"""What every report page has around the notebook: a real title and language, a header (back to
+the index, the same report in the other language, with and without code), a footer (the data
+files and ids it uses, the build's identity), alt text on its figures, and every id it shows as a
+link to its entry on the data pages.
+
+Pure functions over a notebook and HTML text; :mod:`techmarket.site.export` calls them.
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from techmarket.data.i18n import tr
+
+ID_RE = re.compile(r"(?<![\w.-])(?:(?:S[1-5](?:\.[1-6])?|T1|F2)-\d{2}|C-\d{2}|D-\d{2}|EXT-\d{3})(?![\w-])")
+DATA_PAGES = {"S": "facts", "T": "facts", "F": "facts", "C": "claims", "D": "derived", "E": "releases"}
+DATA_FILES = ("data/paper/facts.csv", "data/paper/claims.csv", "data/external/official_releases.csv")
+NOT_LINKED = {"a", "script", "style", "title", "head"}
+
+
+@dataclass(frozen=True)
+class Page:
+    """Where a report page sits and what it says about itself."""
+
+    name: str  # file stem, e.g. 06_provincial_benchmarking.province-江苏
+    lang: str
+    title: str
+    identity: str  # what build made it: data and code hashes
+    ids: tuple[str, ...]  # the fact, claim, derived and release ids the report uses or shows
+
+
+def data_href(ident: str, folder: str = "data/") -> str:
+    """Where an id's entry is, relative to a report of ``reports/<lang>/`` (from a data page
+    itself, ``folder`` is empty)."""
+    return f"{folder}{DATA_PAGES[ident[0]]}.html#{ident}"
+
+
+def title_of(nb, fallback: str) -> str:
+    """A report's title: its first Markdown heading (``# 08 Claims audit``), as shown."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            text = out.get("data", {}).get("text/markdown", "")
+            m = re.match(r"#\s+(.+)", text)
+            if m:
+                return m.group(1).strip()
+    return fallback
+
+
+def ids_used(nb) -> tuple[str, ...]:
+    """Every id a report's code reads or its outputs show, sorted."""
+    texts = [cell.source for cell in nb.cells if cell.cell_type == "code"]
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            texts += [v for k, v in out.get("data", {}).items() if k.startswith("text/") and isinstance(v, str)]
+    return tuple(sorted(set(ID_RE.findall("\n".join(texts))), key=_id_order))
+
+
+def _id_order(ident: str) -> tuple:
+    head, _, num = ident.rpartition("-")
+    return ("SFTCDE".index(head[0]) if head[0] in "SFTCDE" else 9, head, int(num))
+
+
+def header_html(page: Page, with_code: bool) -> str:
+    """Links to the index, the same report in the other language, and the other variant."""
+    other = "en" if page.lang == "zh" else "zh"
+    variant = f"{page.name}.html" if with_code else f"{page.name}.code.html"
+    return (f'<nav class="tm-nav" aria-label="{tr(page.lang, "报告导航", "Report navigation")}">'
+            f'<a href="../index.html">{tr(page.lang, "← 全部报告", "← All reports")}</a>'
+            f'<a href="../{other}/{html.escape(page.name)}.{"code." if with_code else ""}html" lang="{other}" '
+            f'hreflang="{other}">{"English" if other == "en" else "中文"}</a>'
+            f'<a href="{html.escape(variant)}">'
+            f'{tr(page.lang, "不含代码" if with_code else "含代码", "without code" if with_code else "with code")}</a>'
+            "</nav>")
+
+
+def footer_html(page: Page) -> str:
+    """The data files and ids the report uses, and the build's identity."""
+    files = ", ".join(f"<code>{f}</code>" for f in DATA_FILES)
+    ids = " ".join(f'<a href="{data_href(i)}">{i}</a>' for i in page.ids)
+    return (f'<footer class="tm-footer"><p>{tr(page.lang, "数据文件", "Data files")}: {files}</p>'
+            f'<p>{tr(page.lang, "本报告使用的编号", "Ids this report uses")}: {ids or "—"}</p>'
+            f'<p>{tr(page.lang, "构建", "Build")}: {html.escape(page.identity)}</p></footer>')
+
+
+TAG_RE = re.compile(r"(<!--.*?-->|<[^>]+>)", re.S)
+TAG_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z0-9]+)")
+
+
+def link_ids(page_html: str) -> str:
+    """Every id in the visible text (outside links, scripts, styles and the head) as a link to
+    its entry on the data pages."""
+    out, inside = [], 0  # inside: how many elements that must not get links are open
+    for piece in TAG_RE.split(page_html):
+        if piece.startswith("<"):
+            m = TAG_NAME.match(piece)
+            if m and m.group(2).lower() in NOT_LINKED and not piece.endswith("/>"):
+                inside += -1 if m.group(1) else 1
+                inside = max(inside, 0)
+            out.append(piece)
+        elif inside or not ID_RE.search(piece):
+            out.append(piece)
+        else:
+            out.append(ID_RE.sub(lambda m: f'<a class="tm-id" href="{data_href(m.group(0))}">{m.group(0)}</a>', piece))
+    return "".join(out)
+
+
+TABLE_RE = re.compile(r"<table[^>]*\btm-table\b.*?</table>", re.S)
+NUMBER_CELL = re.compile(r"^[\[\]−\-+–,.\d\s%*×]*\d[\[\]−\-+–,.\d\s%*×]*(?:\s*\S{1,4})?$")
+
+
+CELL_RE = re.compile(r"<(t[dh])\b([^>]*)>(.*?)</\1>", re.S)
+ROW_RE = re.compile(r"<tr\b[^>]*>.*?</tr>", re.S)
+
+
+def _cells(row: str) -> list[str]:
+    return [html.unescape(re.sub(r"<[^>]+>", "", m.group(3))).strip() for m in CELL_RE.finditer(row)]
+
+
+def align_numbers(page_html: str) -> str:
+    """In every table of the notebooks, mark the columns whose cells are all numbers (a value, a
+    range, with at most a short unit) so that they are right-aligned; text stays left-aligned."""
+    def one(m: re.Match) -> str:
+        table = m.group(0)
+        body = re.search(r"<tbody>.*?</tbody>", table, re.S)
+        rows = [_cells(r) for r in ROW_RE.findall(body.group(0))] if body else []
+        if not rows:
+            return table
+        width = max(len(r) for r in rows)
+        full = [r for r in rows if len(r) == width]
+        numeric = [all(not r[i] or r[i] == "—" or NUMBER_CELL.match(r[i]) for r in full)
+                   and any(r[i] not in ("", "—") for r in full) for i in range(width)]
+
+        def mark(row: re.Match) -> str:
+            cells = list(CELL_RE.finditer(row.group(0)))
+            if len(cells) != width:
+                return row.group(0)
+            out, last = [], 0
+            for cell, num in zip(cells, numeric, strict=True):
+                out.append(row.group(0)[last:cell.start()])
+                tag, attrs, inner = cell.groups()
+                out.append(f'<{tag}{attrs} class="num">{inner}</{tag}>' if num and "class=" not in attrs
+                           else cell.group(0))
+                last = cell.end()
+            out.append(row.group(0)[last:])
+            return "".join(out)
+        return ROW_RE.sub(mark, table)
+    return TABLE_RE.sub(one, page_html)
