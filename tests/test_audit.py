@@ -6,12 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from techmarket.audit import run as audit
 from techmarket.audit.claim_routes import routes as claim_routes
 from techmarket.audit.derive import derived_values
 from techmarket.audit.formula import FormulaError
 from techmarket.audit.judge import RouteResult, judge
 from techmarket.audit.run import CircularRouteError, evaluate_route
-from techmarket.audit.run import run as audit
 from techmarket.audit.sources import Sources
 from techmarket.data.errors import DataValidationError
 from techmarket.data.loaders import load_claims, load_external, load_facts

@@ -7,9 +7,9 @@ import os
 
 import pytest
 
+from techmarket.audit import cache as audit_cache
+from techmarket.audit import run as audit
 from techmarket.audit.derive import derived_values
-from techmarket.audit.run import cache as audit_cache
-from techmarket.audit.run import run as audit
 from techmarket.data.loaders import load_claims, load_external, load_facts
 
 

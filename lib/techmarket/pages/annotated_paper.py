@@ -205,7 +205,7 @@ def summary_html(n: Notes, statuses: pd.DataFrame, diagnoses: pd.DataFrame, lang
     return f'{audit_line}{legend}<h2>{heading}</h2><ol class="problems">{items}</ol>'
 
 
-ASSETS = Path(__file__).parent / "templates" / "annotated"  # the page's script and style
+ASSETS = Path(__file__).parent / "templates" / "annotated"  # the page's script
 
 
 def _asset(name: str) -> str:
@@ -238,5 +238,5 @@ def annotated_page(paper: Paper, marks: list[Mark], n: Notes, statuses: pd.DataF
             f'<section class="notes"><h2>{tr(lang, "注释", "Notes")}</h2><ol>'
             + "".join(note_html(n, m.claim_id, m.number, lang) for m in numbered)
             + '</ol></section><div id="tm-pop" role="dialog" aria-live="polite" hidden></div>')
-    return paper_pages.page("annotated_paper", lang, body, identity, _asset("paper.css"),
+    return paper_pages.page("annotated_paper", lang, body, identity,
                             f"<script>\n{_asset('notes.js')}</script>")

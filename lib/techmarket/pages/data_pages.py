@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from techmarket.data import i18n
 from techmarket.data.i18n import tr
-from techmarket.pages.shell import ID_RE, data_href
+from techmarket.pages.shell import ID_RE, data_href, style_sheet
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,13 +48,6 @@ HEADS = {  # each page's columns, in both languages
                  ("读取自", "Read at"), ("摘录", "Excerpt")],
     "derived": [ID, ("数量", "Quantity"), ("范围", "Range"), ("路径", "Route"), ("公式", "Formula")],
 }
-CSS = """body{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;max-width:72em;margin:1em auto;
-padding:0 1em;line-height:1.5}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;
-padding:.3em .6em;text-align:left;vertical-align:top}th[scope=row]{white-space:nowrap}td.num{text-align:right;
-white-space:nowrap}tr:target{background:#fff3c4}nav a{margin-right:1.5em}q{quotes:"“" "”"}
-td a{white-space:nowrap}"""
-
-
 def _e(text: object) -> str:
     return html.escape(str(text))
 
@@ -102,7 +95,7 @@ def page(stem: str, lang: str, rows: list[str]) -> str:
     nav = " ".join(f'<a href="{s}.html">{_e(tr(lang, *PAGES[s]))}</a>' for s in PAGES if s != stem)
     other = "en" if lang == "zh" else "zh"
     return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{_e(title)}</title>'
-            f"<style>{CSS}</style></head><body>\n"
+            f"<style>{style_sheet()}</style></head><body class=\"tm-page tm-data\">\n"
             f'<nav><a href="../../index.html">{tr(lang, "← 全部报告", "← All reports")}</a>{nav}'
             f'<a href="../../{other}/data/{stem}.html" lang="{other}">'
             f'{"English" if other == "en" else "中文"}</a></nav>\n'

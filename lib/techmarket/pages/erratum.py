@@ -198,10 +198,6 @@ def _entry_html(e: Entry, claims: pd.DataFrame, lang: str, paper, located) -> st
             + "".join(body) + "</section>")
 
 
-ERRATUM_CSS = """.alts{display:flex;gap:1em;flex-wrap:wrap}.alt{flex:1 1 20em;border:1px solid #ccc;padding:.2em .8em}
-.entry{border-top:2px solid #999;margin-top:1.5em}"""
-
-
 def erratum_page(audit, statuses: pd.DataFrame, lang: str, identity: str, paper=None, located=None) -> str:
     """The erratum page of ``lang``."""
     found = entries(audit, statuses)
@@ -219,4 +215,4 @@ def erratum_page(audit, statuses: pd.DataFrame, lang: str, identity: str, paper=
                "every claim computed from it is shown as it would then read.")
     body = (f"<h1>{html.escape(paper_pages.title('erratum', lang))}</h1><p>{intro}</p><p class=\"muted\">{source}</p>"
             + "".join(_entry_html(e, claims, lang, paper, located) for e in found))
-    return paper_pages.page("erratum", lang, body, identity, ERRATUM_CSS)
+    return paper_pages.page("erratum", lang, body, identity)

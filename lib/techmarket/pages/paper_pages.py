@@ -8,22 +8,13 @@ from __future__ import annotations
 import html
 
 from techmarket.data.i18n import check_lang, mark_terms, tr
-from techmarket.pages.shell import ID_RE, data_href
+from techmarket.pages.shell import ID_RE, data_href, style_sheet
 
 PAGES = {  # stem -> (zh title, en title)
     "annotated_paper": ("论文逐句核查", "The paper, annotated"),
     "replication": ("重现报告", "Replication report"),
     "erratum": ("建议勘误", "Proposed erratum"),
 }
-
-CSS = """body{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;max-width:60em;margin:1em auto;
-padding:0 1em;line-height:1.6;color:#1a1a1a}p,li{max-width:44em}table{border-collapse:collapse}
-td,th{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}td.num{text-align:right;
-white-space:nowrap}nav.tm-nav a{margin-right:1.5em}q{quotes:"“" "”"}small,.muted{color:#555}
-del{background:#fde2d6;text-decoration:line-through}ins{background:#d8f0dc;text-decoration:underline;font-weight:600}
-footer{margin-top:3em;border-top:1px solid #ccc;font-size:.9em;color:#444}:target{scroll-margin-top:4em}
-@media print{nav.tm-nav{display:none}body{max-width:none}}"""
-
 
 def data_link(ident: str, lang: str) -> str:
     """An id as a link to its entry on the data pages of ``lang`` (from ``reports/``)."""
@@ -65,10 +56,11 @@ def header(stem: str, lang: str) -> str:
     return f'<nav class="tm-nav" aria-label="{tr(lang, "页面导航", "Page navigation")}">{"".join(links)}</nav>'
 
 
-def page(stem: str, lang: str, body: str, identity: str, css: str = "", script: str = "") -> str:
+def page(stem: str, lang: str, body: str, identity: str, script: str = "") -> str:
     """A whole page: title, language, header, body and a footer with the build's identity."""
     return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{html.escape(title(stem, lang))}</title>"
-            f"<style>{CSS}\n{css}</style></head>\n<body>{header(stem, lang)}\n{body}\n"
+            f"<style>{style_sheet()}</style></head>\n"
+            f'<body class="tm-page tm-view tm-{stem}">{header(stem, lang)}\n{body}\n'
             f'<footer><p>{tr(lang, "构建", "Build")}: {html.escape(identity)}</p></footer>{script}</body></html>\n')

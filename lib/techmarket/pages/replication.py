@@ -150,9 +150,4 @@ def replication_page(table: pd.DataFrame, lang: str, identity: str) -> str:
             f'{tr(lang, "同一张表，每行一个项目", "the same table, one row per item")}</p>'
             f"<table class=\"rep\"><thead><tr>{''.join(f'<th>{tr(lang, *h)}</th>' for h in HEADS)}</tr></thead>"
             f"<tbody>{''.join(_row_html(r, lang) for r in table.itertuples())}</tbody></table>")
-    css = (".st-reproduced{color:#0b5394}.st-within_rounding{color:#0b5394;font-style:italic}"
-           ".st-discrepancy{color:#a33a00;font-weight:700}.st-not_reproducible{color:#555}"
-           "body{max-width:80em}.rep{font-size:.9em}.k-exhibit{background:#f3f3f3}.rep code{white-space:normal;"
-           "overflow-wrap:anywhere}.rep td:nth-child(2){min-width:12em}.rep td:nth-child(3){min-width:9em}"
-           ".rep th[scope=row],.rep td:last-child{white-space:nowrap}")
-    return paper_pages.page("replication", lang, body, identity, css)
+    return paper_pages.page("replication", lang, body, identity)

@@ -1,7 +1,8 @@
 """What every report page has around the notebook: a real title and language, a header (back to
 the index, the same report in the other language, with and without code), a footer (the data
 files and ids it uses, the build's identity), alt text on its figures, and every id it shows as a
-link to its entry on the data pages.
+link to its entry on the data pages; and the one style sheet of every page the package writes
+(``style.css`` beside this module).
 
 Pure functions over a notebook and HTML text; :mod:`techmarket.site.export` calls them.
 """
@@ -10,6 +11,8 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from techmarket.data.i18n import tr
 
@@ -17,6 +20,13 @@ ID_RE = re.compile(r"(?<![\w.-])(?:(?:S[1-5](?:\.[1-6])?|T1|F2)-\d{2}|C-\d{2}|D-
 DATA_PAGES = {"S": "facts", "T": "facts", "F": "facts", "C": "claims", "D": "derived", "E": "releases"}
 DATA_FILES = ("data/paper/facts.csv", "data/paper/claims.csv", "data/external/official_releases.csv")
 NOT_LINKED = {"a", "script", "style", "title", "head"}
+STYLE_SHEET = Path(__file__).with_name("style.css")
+
+
+@cache
+def style_sheet() -> str:
+    """The package's one style sheet (``pages/style.css``), which every page it writes embeds."""
+    return STYLE_SHEET.read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)

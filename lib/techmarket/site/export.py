@@ -7,7 +7,7 @@ from pathlib import Path
 
 from techmarket.data.files import atomic_write, code_hash, content_hash, tree_hash
 from techmarket.pages.fonts import embed_font
-from techmarket.pages.shell import Page, align_numbers, footer_html, header_html, link_ids
+from techmarket.pages.shell import Page, align_numbers, footer_html, header_html, link_ids, style_sheet
 from techmarket.site.plan import Project
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -46,10 +46,11 @@ def render_html(nb, with_code: bool, page: Page | None = None) -> str:
         exporter.language_code = lang
         _EXPORTERS[(with_code, lang)] = exporter
     if page is None:
-        return exporter.from_notebook_node(nb)[0]
+        return exporter.from_notebook_node(nb, resources={"tm_css": style_sheet()})[0]
     nb.metadata["title"] = page.title  # the executed notebook is already written: this is for the page only
     body, _ = exporter.from_notebook_node(nb, resources={"tm_header": header_html(page, with_code),
-                                                          "tm_footer": footer_html(page)})
+                                                          "tm_footer": footer_html(page),
+                                                          "tm_css": style_sheet()})
     return link_ids(align_numbers(body))
 
 

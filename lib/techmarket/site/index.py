@@ -13,6 +13,7 @@ from techmarket.data.files import atomic_write, cannot_write, tree_hash
 from techmarket.data.paths import CLAIMS_CSV, EXTERNAL_CSV, FACTS_CSV, PROJ_ROOT, SHARED_PAPER
 from techmarket.pages.data_pages import PAGES as DATA_PAGES
 from techmarket.pages.fonts import embed_font
+from techmarket.pages.shell import style_sheet
 from techmarket.site.export import base_font
 from techmarket.site.plan import LANGS, Project
 
@@ -159,11 +160,9 @@ def write_index(project: Project, audit_counts: list[tuple[str, str, int]] | Non
     page = f"""<!DOCTYPE html>
 <html lang="zh"><head><meta charset="utf-8"><title>广东技术市场 · Guangdong technology market — reports</title>
 <!--font-->
-<style>body{{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;max-width:64em;\
-margin:2em auto;padding:0 1em;line-height:1.5}}
-table{{border-collapse:collapse}}td,th{{border-bottom:1px solid #ddd;padding:.4em .8em;text-align:left;\
-vertical-align:top}}small{{color:#555}}</style></head>
-<body><h1>广东技术市场 2016—2020 · <span lang="en">Guangdong technology market 2016-2020</span></h1>
+<style>{style_sheet()}</style></head>
+<body class="tm-page tm-index">
+<h1>广东技术市场 2016—2020 · <span lang="en">Guangdong technology market 2016-2020</span></h1>
 <h2>报告 · <span lang="en">Reports</span></h2>
 <table><tr><th>中文</th><th lang="en">English</th></tr>
 {_report_rows(project)}
@@ -190,9 +189,8 @@ def dictionary_page(project: Project) -> str:
     text = (project.root / "data" / "README.md").read_text(encoding="utf-8")
     body = markdown2html(text)
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Data dictionary</title>'
-            '<style>body{font-family:"Noto Sans CJK SC",sans-serif;max-width:64em;margin:2em auto;padding:0 1em;'
-            "line-height:1.5}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.3em .6em;"
-            'text-align:left;vertical-align:top}</style></head><body><p><a href="index.html">← All reports</a></p>'
+            f'<style>{style_sheet()}</style></head><body class="tm-page">'
+            '<p><a href="index.html">← All reports</a></p>'
             f"{body}</body></html>\n")
 
 
