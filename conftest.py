@@ -27,7 +27,8 @@ class _NbvalKernels:
 
     @classmethod
     def manager(cls, **kwargs):
-        from techmarket.site.kernel_fork import ForkServer, kernel_manager_for, notebook_imports
+        from techmarket.site.fork_server import notebook_imports
+        from techmarket.site.kernel_fork import ForkServer, kernel_manager_for
         from techmarket.site.plan import KERNEL, notebooks
 
         if kwargs.get("kernel_name") != KERNEL:

@@ -146,7 +146,8 @@ def built_reports(request, tmp_path_factory):
 @pytest.fixture(scope="session")
 def fork_server():
     """A kernel fork server for the project's notebooks: tests that run them start kernels fast."""
-    from techmarket.site.kernel_fork import ForkServer, notebook_imports
+    from techmarket.site.fork_server import notebook_imports
+    from techmarket.site.kernel_fork import ForkServer
     from techmarket.site.plan import KERNEL, notebooks
 
     with ForkServer(KERNEL, PROJ_ROOT / "notebooks", notebook_imports(notebooks())) as server:

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from techmarket.cli.main import main
-from techmarket.data import schema
+from techmarket.data import descriptor
 from techmarket.data.errors import DataPackageError, DataValidationError, Problem
 from techmarket.data.loaders import data_files, load_claims, load_external, load_facts
 from techmarket.data.paths import CLAIMS_CSV, DATAPACKAGE, EXTERNAL_CSV, FACTS_CSV, PROJ_ROOT, SHARED_PAPER
@@ -96,7 +96,7 @@ def test_descriptor_truncated(tmp_path):
 
 def test_descriptor_with_byte_order_mark_is_accepted(tmp_path):
     path = descriptor_copy(tmp_path, data=BOM + DATAPACKAGE.read_bytes())
-    assert schema.descriptor(path) == schema.descriptor()
+    assert descriptor.descriptor(path) == descriptor.descriptor()
     same_frame(load_facts(datapackage=path), load_facts())
 
 
@@ -127,7 +127,7 @@ def test_descriptor_without_a_resource_the_loaders_need(tmp_path):
                             "['facts', 'claims', 'official_releases'] (found \"['facts', 'official_releases']\")")
     load_facts(datapackage=path)  # the other tables still load
     with pytest.raises(DataPackageError, match="no resource named 'claims'"):
-        schema.check_descriptor(path)
+        descriptor.check_descriptor(path)
 
 
 def test_resource_without_schema_or_fields(tmp_path):
@@ -144,7 +144,7 @@ def test_resource_without_schema_or_fields(tmp_path):
                  "(expected an object with a list of 'fields')")
     assert_names(failure(load_external, datapackage=path), path,
                  f"line {ext_line}, column {ext_col}: resource 'official_releases': its 'schema' has no 'fields'")
-    err = failure(schema.check_descriptor, path)
+    err = failure(descriptor.check_descriptor, path)
     assert {p.line for p in err.problems} == {facts_line, ext_line}
 
 
@@ -158,13 +158,13 @@ def test_field_with_a_broken_pattern(tmp_path):
 
 def test_descriptor_cache_follows_the_file_and_leaks_nothing(tmp_path):
     path = descriptor_copy(tmp_path)
-    assert schema.field_names("facts", path) == schema.field_names("facts")
-    d = schema.descriptor(path)
+    assert descriptor.field_names("facts", path) == descriptor.field_names("facts")
+    d = descriptor.descriptor(path)
     d["resources"].clear()  # a caller's edit stays with the caller
-    assert schema.descriptor(path)["resources"]
+    assert descriptor.descriptor(path)["resources"]
     path.write_text("{", encoding="utf-8")  # rewritten in place: read again
-    assert_names(failure(schema.descriptor, path), path, "line 1, column 2: JSON syntax")
-    assert schema.field_names("facts")[0] == "fact_id"  # data/datapackage.json is unaffected
+    assert_names(failure(descriptor.descriptor, path), path, "line 1, column 2: JSON syntax")
+    assert descriptor.field_names("facts")[0] == "fact_id"  # data/datapackage.json is unaffected
 
 
 # --- CSV encoding -----------------------------------------------------------------------------

@@ -17,14 +17,8 @@ import nbformat
 import papermill
 import pytest
 
-from techmarket.site.kernel_fork import (
-    ForkedKernel,
-    ForkServer,
-    kernel_manager_for,
-    notebook_imports,
-    request_kernel,
-    split_command,
-)
+from techmarket.site.fork_server import notebook_imports, split_command
+from techmarket.site.kernel_fork import ForkedKernel, ForkServer, kernel_manager_for, request_kernel
 from techmarket.site.plan import KERNEL, Job, Project
 
 PROBE = r'''
@@ -130,7 +124,7 @@ def test_killing_a_forked_kernel(tmp_path):
 
 
 def test_a_kernel_that_dies_mid_notebook_fails_its_job_not_the_build(tmp_path):
-    from techmarket.site.build import run_job
+    from techmarket.site.notebook_run import run_job
 
     root = tmp_path / "proj"
     (root / "notebooks").mkdir(parents=True)
@@ -149,8 +143,8 @@ def test_a_forced_rebuild_of_a_real_report_is_byte_identical(built_reports, fork
     """05 run and exported again (its kernel forked from the tests' server) writes the same bytes.
     Only the job runs: the index and the caches of the reports are left alone."""
     from techmarket.data.files import exclusive
-    from techmarket.site.build import run_job
     from techmarket.site.export import base_font
+    from techmarket.site.notebook_run import run_job
 
     job = Job(built_reports.notebooks_dir / "05_regions.ipynb", "zh")
     notebooks = sorted(p.name for p in built_reports.notebooks_dir.iterdir())

@@ -9,7 +9,7 @@ import shutil
 import pytest
 from frictionless import Package
 
-from techmarket.data import schema
+from techmarket.data import descriptor, schema
 from techmarket.data.errors import DataValidationError
 from techmarket.data.loaders import load_external, load_facts
 from techmarket.data.paths import DATA_DIR, DATAPACKAGE
@@ -23,31 +23,31 @@ def test_datapackage_is_valid_and_data_passes():
 
 
 def test_every_csv_under_data_is_a_resource():
-    paths = {r["path"] for r in schema.descriptor()["resources"]}
+    paths = {r["path"] for r in descriptor.descriptor()["resources"]}
     csvs = {p.relative_to(DATA_DIR).as_posix() for p in DATA_DIR.rglob("*.csv")}
     assert csvs == paths
 
 
 def test_every_field_is_described():
-    for res in schema.descriptor()["resources"]:
+    for res in descriptor.descriptor()["resources"]:
         for f in res["schema"]["fields"]:
             assert f.get("description"), (res["name"], f["name"])
 
 
 def test_data_readme_documents_every_table_and_column():
     readme = (DATA_DIR / "README.md").read_text(encoding="utf-8")
-    for res in schema.descriptor()["resources"]:
+    for res in descriptor.descriptor()["resources"]:
         assert res["path"] in readme, res["path"]
         for f in res["schema"]["fields"]:
             assert re.search(rf"`{re.escape(f['name'])}`", readme), (res["name"], f["name"])
-    for unit in schema.resource("facts")["schema"]["fields"][11]["constraints"]["enum"]:
+    for unit in descriptor.resource("facts")["schema"]["fields"][11]["constraints"]["enum"]:
         assert unit in readme, unit
 
 
 def _corrupted_package(tmp_path, table: str, edit) -> Package:
     pkg_dir = tmp_path / "data"
     shutil.copytree(DATA_DIR, pkg_dir)
-    path = pkg_dir / schema.resource(table)["path"]
+    path = pkg_dir / descriptor.resource(table)["path"]
     rows = read_rows(path)
     edit(rows)
     write_rows(path, rows)
@@ -77,6 +77,6 @@ def test_frictionless_and_loaders_reject_the_same_corruption(tmp_path, table, ed
 
 
 def test_descriptor_keys_are_the_loader_keys():
-    res = schema.resource("facts")
+    res = descriptor.resource("facts")
     assert schema.facts_schema().unique == res["schema"]["uniqueKeys"][0]
     assert json.loads(DATAPACKAGE.read_text(encoding="utf-8"))["resources"][0]["schema"]["primaryKey"] == ["fact_id"]

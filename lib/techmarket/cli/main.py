@@ -30,7 +30,7 @@ def _environment(args: argparse.Namespace) -> int:
 
 
 def _check_data(args: argparse.Namespace) -> int:
-    from techmarket.data import schema
+    from techmarket.data import descriptor
     from techmarket.data.errors import DataValidationError, InputError, TechmarketError
     from techmarket.data.loaders import data_files, load_claims, load_external, load_facts
     from techmarket.data.paper_checks import (
@@ -49,7 +49,7 @@ def _check_data(args: argparse.Namespace) -> int:
         raise InputError(f"--paper {args.paper}: no such file (expected the paper's text); nothing was checked")
     # the one place the package reads beside the project: optional, and said so when skipped
     paper = read_paper(paper_path) if args.paper is not None or SHARED_PAPER.is_file() else None
-    schema.check_descriptor(files.datapackage)
+    descriptor.check_descriptor(files.datapackage)
     print(f"{relative(files.datapackage)}: descriptor has every table and column the loaders need")
     failures: list[DataValidationError] = []
     mismatch = "the rows load but do not match the text they were read from"
@@ -147,7 +147,7 @@ def _annotate(args: argparse.Namespace) -> int:
 
 
 def _refresh(args: argparse.Namespace) -> int:
-    from techmarket.site.build import refresh_committed
+    from techmarket.site.notebook_run import refresh_committed
 
     return refresh_committed(only=args.only)
 

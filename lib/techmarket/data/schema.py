@@ -1,176 +1,23 @@
 """Schemas for the tables in data/, built from ``data/datapackage.json``.
 
-The Frictionless descriptor is the single source of truth for column names, types, enums,
-ranges, patterns and keys; this module turns it into pandera schemas that check the raw text
+The Frictionless descriptor (:mod:`techmarket.data.descriptor`) is the single source of truth for
+column names, types, enums, ranges, patterns and keys; this module turns it into pandera schemas that check the raw text
 of each CSV cell (nothing is coerced before it is checked), and adds the rules that span rows
 (units that fit the measure, shares of one whole that cannot exceed 100 %).
 """
 from __future__ import annotations
 
-import copy
-import json
 import re
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 
-from techmarket.data import paths
-from techmarket.data.errors import DataPackageError, Problem, decode_utf8
+from techmarket.data.descriptor import resource
 
 INT_RE = re.compile(r"-?[0-9]+")
 NUMBER_RE = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
-# The tables the loaders read, by resource name.
-NEEDED_RESOURCES = ("facts", "claims", "official_releases")
-
-
-# ---------------------------------------------------------------------------------------
-# The descriptor: read once per file version, checked for what the loaders need.
-# ---------------------------------------------------------------------------------------
-def descriptor_path(datapackage: Path | str | None = None) -> Path:
-    """The descriptor to read: ``datapackage`` if given, else ``data/datapackage.json``."""
-    return Path(datapackage) if datapackage is not None else paths.DATAPACKAGE
-
-
-@lru_cache(maxsize=8)
-def _parsed(path: str, mtime_ns: int, size: int, inode: int) -> tuple[str, dict]:
-    """Text and parsed JSON of one version of a descriptor (the cache key changes with the file)."""
-    text = decode_utf8(path, Path(path).read_bytes(), DataPackageError)  # a byte-order mark is accepted
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as err:
-        msg = re.sub(r" at$", " here", err.msg)  # "Unterminated string starting at" (this line and column)
-        problem = Problem(err.lineno, None, f"JSON syntax: {msg}", position=err.colno)
-        raise DataPackageError(path, [problem]) from None
-    if not isinstance(obj, dict) or not isinstance(obj.get("resources"), list):
-        line, col, _ = _locate(text, r'"resources"\s*:')
-        rule = "expected a JSON object with a list of 'resources' (the tables and their columns)"
-        raise DataPackageError(path, [Problem(line or 1, None, rule, position=col or 1)])
-    return text, obj
-
-
-def _read(datapackage: Path | str | None) -> tuple[Path, str, dict]:
-    path = descriptor_path(datapackage)
-    try:
-        st = path.stat()
-    except OSError:
-        st = None
-    if st is None or not path.is_file():
-        rule = ("file not found: the data package descriptor, from which the loaders take every table's "
-                "columns, types and rules")
-        raise DataPackageError(path, [Problem(None, None, rule)])
-    text, obj = _parsed(str(path), st.st_mtime_ns, st.st_size, st.st_ino)
-    return path, text, obj
-
-
-def descriptor(datapackage: Path | str | None = None) -> dict:
-    """The parsed descriptor (``data/datapackage.json`` unless another path is given).
-
-    Read again whenever the file changes (the cache is keyed by path, modification time, size
-    and inode); each call returns a fresh copy, so a caller's edits never leak to another.
-    """
-    return copy.deepcopy(_read(datapackage)[2])
-
-
-def _locate(text: str, pattern: str, start: int = 0) -> tuple[int | None, int | None, int]:
-    """(line, column, offset) of the first match of ``pattern`` in ``text`` from ``start``."""
-    m = re.compile(pattern).search(text, start)
-    if m is None:
-        return None, None, start
-    line = text.count("\n", 0, m.start()) + 1
-    return line, m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1, m.start()
-
-
-def _name_pattern(name: str) -> str:
-    return r'"name"\s*:\s*' + re.escape(json.dumps(name))
-
-
-def _resource_problems(name: str, text: str, obj: dict) -> list[Problem]:
-    """What resource ``name`` lacks that the loaders need; each problem at its line in the descriptor."""
-    resources = obj["resources"]
-    found = [r.get("name") for r in resources if isinstance(r, dict)]
-    res = next((r for r in resources if isinstance(r, dict) and r.get("name") == name), None)
-    if res is None:
-        line, col, _ = _locate(text, r'"resources"\s*:')
-        rule = f"no resource named {name!r}: the loaders need the resources {list(NEEDED_RESOURCES)}"
-        return [Problem(line, None, rule, str(found), position=col)]
-    line, col, at = _locate(text, _name_pattern(name))
-    sch = res.get("schema")
-    if not isinstance(sch, dict):
-        rule = f"resource {name!r} has no 'schema' (expected an object with a list of 'fields')"
-        return [Problem(line, None, rule, position=col)]
-    fields = sch.get("fields")
-    if not isinstance(fields, list) or not fields:
-        rule = f"resource {name!r}: its 'schema' has no 'fields' (expected a non-empty list of columns)"
-        return [Problem(line, None, rule, position=col)]
-    problems = []
-    names = []
-    for i, f in enumerate(fields, start=1):
-        if not isinstance(f, dict) or not isinstance(f.get("name"), str) or not f["name"]:
-            problems.append(Problem(line, None, f"resource {name!r}: field {i} has no 'name'", position=col))
-            continue
-        names.append(f["name"])
-        f_line, f_col, _ = _locate(text, _name_pattern(f["name"]), at)
-        where = {"line": f_line or line, "position": f_col or col}
-        what = f"resource {name!r}, field {f['name']!r}"
-        cons = f.get("constraints", {})
-        if not isinstance(cons, dict):
-            problems.append(Problem(rule=f"{what}: 'constraints' must be an object", column=None, **where))
-            continue
-        if "pattern" in cons:
-            try:
-                re.compile(cons["pattern"])
-            except (re.error, TypeError) as err:
-                rule = f"{what}: 'pattern' is not a regular expression ({err})"
-                problems.append(Problem(rule=rule, column=None, found=str(cons["pattern"]), **where))
-        if "enum" in cons and not isinstance(cons["enum"], list):
-            problems.append(Problem(rule=f"{what}: 'enum' must be a list", column=None, **where))
-        for bound in ("minimum", "maximum"):
-            if bound in cons and (isinstance(cons[bound], bool) or not isinstance(cons[bound], int | float)):
-                rule = f"{what}: {bound!r} must be a number"
-                problems.append(Problem(rule=rule, column=None, found=str(cons[bound]), **where))
-    dup = sorted({n for n in names if names.count(n) > 1})
-    if dup:
-        problems.append(Problem(line, None, f"resource {name!r}: field names repeat", str(dup), position=col))
-    keys = sch.get("uniqueKeys", [])
-    keys = list(keys) if isinstance(keys, list) else [keys]
-    if sch.get("primaryKey") is not None:
-        keys.append(sch["primaryKey"])
-    for key in keys:
-        cols = [key] if isinstance(key, str) else key
-        if not isinstance(cols, list) or not all(isinstance(c, str) for c in cols):
-            rule = f"resource {name!r}: a key must be a list of column names"
-            problems.append(Problem(line, None, rule, json.dumps(key, ensure_ascii=False), position=col))
-        elif unknown := [c for c in cols if c not in names]:
-            rule = f"resource {name!r}: a key names columns that are not fields"
-            problems.append(Problem(line, None, rule, str(unknown), position=col))
-    return problems
-
-
-def check_descriptor(datapackage: Path | str | None = None,
-                     names: tuple[str, ...] = NEEDED_RESOURCES) -> None:
-    """Raise one ``DataPackageError`` listing everything the loaders need and the descriptor lacks."""
-    path, text, obj = _read(datapackage)
-    problems = [p for name in names for p in _resource_problems(name, text, obj)]
-    if problems:
-        raise DataPackageError(path, problems)
-
-
-def resource(name: str, datapackage: Path | str | None = None) -> dict:
-    """The descriptor of one resource (table) by name, checked for what the loaders need."""
-    path, text, obj = _read(datapackage)
-    problems = _resource_problems(name, text, obj)
-    if problems:
-        raise DataPackageError(path, problems)
-    return copy.deepcopy(next(r for r in obj["resources"] if isinstance(r, dict) and r.get("name") == name))
-
-
-def field_names(name: str, datapackage: Path | str | None = None) -> list[str]:
-    return [f["name"] for f in resource(name, datapackage)["schema"]["fields"]]
-
-
 def _cell_check(test: Callable[[str], bool], error: str) -> pa.Check:
     """Element-wise check on raw text; empty cells pass (``required`` is checked separately)."""
     return pa.Check(lambda v: v == "" or bool(test(v)), element_wise=True, error=error)

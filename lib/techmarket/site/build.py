@@ -36,96 +36,28 @@ they apply), a non-zero exit and no traceback; nothing already built is overwrit
 
 This module runs the build; its parts are :mod:`techmarket.site.plan` (jobs and options),
 :mod:`techmarket.site.notebook_files`, :mod:`techmarket.site.cache`, :mod:`techmarket.site.files`
-(atomic writes, hashes), :mod:`techmarket.site.export` and :mod:`techmarket.site.index`.
+(the folders it writes), :mod:`techmarket.site.notebook_run` (one job), :mod:`techmarket.site.export`
+and :mod:`techmarket.site.index`; atomic writes and hashes are :mod:`techmarket.data.files`.
 """
 from __future__ import annotations
 
 import contextlib
 import os
 import sys
-import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from techmarket.data.files import atomic_write, cannot_write, code_hash, content_hash
 from techmarket.data.paths import relative
 from techmarket.site.cache import _record, _recorded, is_current, job_key, record_built
-from techmarket.site.export import strip_volatile_metadata
 from techmarket.site.files import sweep_temporary, unwritable
 from techmarket.site.notebook_files import NotebookError
+from techmarket.site.notebook_run import Result, preload, run_job
 from techmarket.site.plan import KERNEL, BuildError, Job, Project, plan
 
 if TYPE_CHECKING:
-    from techmarket.site.kernel_fork import ServerInfo
-
-
-# --- running one job ------------------------------------------------------------------------
-@dataclass
-class Result:
-    job: Job
-    ok: bool
-    seconds: float
-    error: str = ""
-
-
-KERNEL_ARGS = ["--HistoryManager.enabled=False"]  # a build needs no command history
-# Every output is in hand when the last cell returns, so the kernel is stopped at once: a graceful
-# shutdown waits 0.7-3 s per notebook for the kernel to exit on its own.
-
-
-def run_job(job: Job, project: Project, font: Path | None = None, kernels: ServerInfo | None = None,
-            identity: str | None = None) -> Result:
-    """Execute one job and write its outputs; on failure keep the last good outputs. With
-    ``kernels``, the kernel is forked from that server (see :mod:`techmarket.site.kernel_fork`);
-    ``identity``: the build's :func:`html_export.page_identity`, computed once per build."""
-    import nbformat
-    import papermill
-
-    from techmarket.pages.shell import Page, ids_used, title_of
-    from techmarket.site.export import export_html, page_identity
-    from techmarket.site.kernel_fork import kernel_manager_for
-
-    t0 = time.perf_counter()
-    print(f"  running  {job.label}", flush=True)
-    outputs = job.outputs(project)
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp_out = Path(tmp) / job.notebook.name
-        forked = {"kernel_manager_class": kernel_manager_for(kernels)} if kernels else {}
-        try:
-            nb = papermill.execute_notebook(str(job.notebook), str(tmp_out), parameters=job.parameters(),
-                                            kernel_name=KERNEL, cwd=str(project.notebooks_dir), progress_bar=False,
-                                            log_output=False, request_save_on_cell_execute=False,
-                                            extra_arguments=KERNEL_ARGS, shutdown_kernel="immediate", **forked)
-        except papermill.PapermillExecutionError as err:
-            failed = outputs["ipynb"].with_suffix(".failed.ipynb")
-            if tmp_out.is_file():
-                atomic_write(failed, tmp_out.read_bytes())
-            n = len(nbformat.read(job.notebook, as_version=4).cells)
-            own = err.cell_index  # papermill counts its injected-parameters cell, placed after ours
-            return Result(job, False, time.perf_counter() - t0,
-                          f"cell {own} of {n}: {err.ename}: {err.evalue}")
-        except Exception as err:  # kernel died, bad notebook, ...
-            return Result(job, False, time.perf_counter() - t0, f"{type(err).__name__}: {err}")
-    strip_volatile_metadata(nb)
-    atomic_write(outputs["ipynb"], nbformat.v4.writes(nb) + "\n")  # papermill validated it already
-    export_html(nb, outputs, font, Page(job.name, job.lang, title_of(nb, job.name), identity or page_identity(project),
-                                        ids_used(nb)))
-    outputs["ipynb"].with_suffix(".failed.ipynb").unlink(missing_ok=True)
-    return Result(job, True, time.perf_counter() - t0)
-
-
-def _preload() -> None:
-    """Import what every job needs, before the pool forks its workers."""
-    import nbconvert  # noqa: F401
-    import nbformat  # noqa: F401
-    import papermill  # noqa: F401
-    from fontTools import subset  # noqa: F401
-
-    from techmarket.pages.fonts import font_codepoints
-
-    font_codepoints()  # the full font's character map, read once (0.4 s) instead of once per worker
+    pass
 
 
 def _timing_file(job: Job, project: Project) -> Path:
@@ -153,7 +85,8 @@ def _kernel_server(todo: list[Job], project: Project, kernel: str = KERNEL):
         return
     from jupyter_client.kernelspec import NoSuchKernel
 
-    from techmarket.site.kernel_fork import ForkServer, notebook_imports
+    from techmarket.site.fork_server import notebook_imports
+    from techmarket.site.kernel_fork import ForkServer
 
     try:
         server = ForkServer(kernel, project.notebooks_dir, notebook_imports(sorted({j.notebook for j in todo})))
@@ -241,7 +174,7 @@ def _build(project: Project, jobs: list[Job], skipped: list[NotebookError], work
             if todo:
                 font = base_font(project)  # while the kernel server imports
                 covers(font, "")  # read its characters once, before the workers fork
-                _preload()  # import once here; forked workers start with everything loaded
+                preload()  # import once here; forked workers start with everything loaded
             # the audit (summary for the index, data pages) goes first: it runs beside the notebooks,
             # which, slowest first, then fill the tail evenly
             audit_future = pool.submit(_audit_counts, project) if need_index and with_audit else None
@@ -320,31 +253,3 @@ def _start_views(pool, audit_future, project: Project, identity: str, font: Path
     if tables is None:
         return counts, error, None
     return counts, error, pool.submit(write_for_build, project, tables, identity, font or base_font(project))
-
-
-def refresh_committed(only: list[str] | None = None) -> int:
-    """Re-execute the committed notebooks in place with their default parameters, so that the
-    outputs nbval checks are current. Returns an exit code."""
-    import nbformat
-    import papermill
-
-    project = Project()
-    failed = 0
-    for nb in project.notebooks():
-        if only and nb.stem not in only:
-            continue
-        t0 = time.perf_counter()
-        with tempfile.TemporaryDirectory() as tmp:
-            out = Path(tmp) / nb.name
-            try:
-                papermill.execute_notebook(str(nb), str(out), kernel_name=KERNEL, cwd=str(project.notebooks_dir),
-                                           progress_bar=False, log_output=False)
-            except Exception as err:
-                failed += 1
-                print(f"  {nb.stem} failed: {str(err).strip().splitlines()[-1]}")
-                continue
-            executed = nbformat.read(out, as_version=4)
-        strip_volatile_metadata(executed)
-        atomic_write(nb, nbformat.writes(executed) + "\n")
-        print(f"  {nb.stem} refreshed in {time.perf_counter() - t0:.1f} s")
-    return 1 if failed else 0
