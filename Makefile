@@ -44,8 +44,9 @@ test: lint ## Run every test: lint, data, loaders, metrics, notebooks (nbval), r
 test-outputs: $(STAMP) ## Only the checks of notebook outputs, on a fresh build (.ci/run: other BLAS kernels)
 	$(PY) -m pytest -n $(TEST_WORKERS) --fresh-build notebooks tests/test_outputs.py tests/test_notebooks.py
 
-lint: $(STAMP) ## Lint code and notebooks (ruff, pinned in the lock)
+lint: $(STAMP) ## Lint code and notebooks (ruff) and the package's architecture (import-linter: one-way rooms, no loops)
 	$(VENV)/bin/ruff check --no-cache .
+	$(VENV)/bin/lint-imports --no-cache --no-logo pyproject.toml
 
 lab: $(STAMP) ## Open JupyterLab on the notebooks with the project kernel (as root too)
 	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)

@@ -48,8 +48,10 @@ def test_readme_layout_names_every_module_notebook_and_table():
     """The Layout block of the README stays true: each module of lib/techmarket, each notebook,
     each table under data/ and each benchmark is named there (as a whole word)."""
     block = re.search(r"## Layout\n+```\n(.*?)```", README, re.S).group(1)
-    words = set(re.findall(r"[\w.]+", block))
-    expected = {p.stem for p in (PROJ_ROOT / "lib" / "techmarket").glob("*.py") if not p.stem.startswith("__")}
+    words = set(re.findall(r"[\w.]+/?", block)) | set(re.findall(r"[\w.]+", block))
+    package = PROJ_ROOT / "lib" / "techmarket"
+    expected = {f"{room.name}/" for room in package.iterdir() if (room / "__init__.py").is_file()}
+    expected |= {p.stem for p in package.rglob("*.py") if not p.stem.startswith("__")}
     expected |= {p.stem for p in (PROJ_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")}
     expected |= {p.name for p in (PROJ_ROOT / "data").rglob("*") if p.suffix in (".csv", ".json")}
     expected |= {p.name for p in (PROJ_ROOT / "benchmarks").glob("*.py")}
