@@ -168,6 +168,9 @@ def test_every_page_loads_offline_with_images_and_font(visit, reports, page):
     problems = []
     if r["outside"]:
         problems.append(f"requests left the machine: {r['outside']}")
+    csp = [e for e in r["errors"] if "Content Security Policy" in e]
+    if csp:
+        problems.append(f"the page breaks its own Content-Security-Policy: {csp}")
     if r["errors"]:
         problems.append(f"console errors: {r['errors']}")
     if not all(r["images"]):
@@ -195,6 +198,17 @@ def test_the_check_would_see_a_request_leaving(visit, tmp_path):
     page.write_text('<html><body><img src="https://example.org/x.png"></body></html>', encoding="utf-8")
     r = visit(page)
     assert r["outside"] == ["https://example.org/x.png"] and r["images"] == [False]
+
+
+def test_the_check_would_see_a_script_the_policy_refuses(visit, reports, tmp_path):
+    """A page of the build with one script more, which its policy does not pin: the browser refuses
+    it and says so (the check above would report it)."""
+    built = (reports.reports_dir / "en" / "08_claims_audit.html").read_text(encoding="utf-8")
+    page = tmp_path / "injected.html"
+    page.write_text(built.replace("</body>", "<script>document.title = 'ran'</script></body>", 1), encoding="utf-8")
+    r = visit(page)
+    assert any("Content Security Policy" in e for e in r["errors"]), r["errors"]
+    assert visit.page.title() != "ran"
 
 
 def test_the_register_can_be_filtered_in_the_page(visit, reports):

@@ -7,7 +7,6 @@ appears. Numbers are formatted here, never typed into a notebook.
 from __future__ import annotations
 
 import base64
-import html
 import io
 import math
 import re
@@ -15,6 +14,7 @@ import re
 import pandas as pd
 
 from techmarket.data.i18n import CJK, check_lang, mark_terms
+from techmarket.pages.untrusted import escape
 
 
 class Output:
@@ -63,7 +63,7 @@ def table(df: pd.DataFrame, caption: str = "", index: bool = False, quoted: tupl
     if code:
         html_table = _mark_cells(html_table, [position[c] for c in code], _as_code)
     if caption:
-        html_table = re.sub(r"(<table[^>]*>)", lambda m: f"{m.group(1)}\n  <caption>{html.escape(caption)}</caption>",
+        html_table = re.sub(r"(<table[^>]*>)", lambda m: f"{m.group(1)}\n  <caption>{escape(caption)}</caption>",
                             html_table, count=1)
         text = f"{caption}\n{text}"
     return Output({"text/html": html_table, "text/plain": text}, _ids_metadata(df))
@@ -103,10 +103,10 @@ def filterable_table(df: pd.DataFrame, caption: str, filters: dict[str, str], ev
     menus = []
     for column, label in filters.items():
         position = list(df.columns).index(column)
-        options = "".join(f'<option value="{html.escape(str(v))}">{html.escape(str(v))}</option>'
+        options = "".join(f'<option value="{escape(str(v))}">{escape(str(v))}</option>'
                           for v in sorted(df[column].astype(str).unique(), key=_natural))
-        menus.append(f'<label>{html.escape(label)} <select data-column="{position}">'
-                     f'<option value="">{html.escape(everything)}</option>{options}</select></label>')
+        menus.append(f'<label>{escape(label)} <select data-column="{position}">'
+                     f'<option value="">{escape(everything)}</option>{options}</select></label>')
     controls = f'<div class="tm-filters">{" ".join(menus)}</div>'
     return Output({"text/html": f'<div class="tm-filterable">{controls}\n{base["text/html"]}\n{FILTER_SCRIPT}</div>',
                    "text/plain": base["text/plain"]}, _ids_metadata(df))

@@ -9,7 +9,6 @@ printed page carries them numbered.
 """
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from techmarket.pages import paper_pages
 from techmarket.pages.claim_status import AUDIT_VERDICT_OF, FLAG_LABELS, HIGHLIGHT_LABELS
 from techmarket.pages.paper_notes import Notes, note_html
 from techmarket.pages.paper_text import MARKER, Paper
+from techmarket.pages.untrusted import escape
 
 GLYPHS = {"diagnosed": "✗", "competing": "⇄", "inconsistent": "✗", "ambiguous_wording": "?", "undecidable": "?"}
 FLAG_GLYPH = "!"
@@ -43,13 +43,13 @@ def _text_html(text: str, lang: str) -> str:
     chart data shown as separators."""
     out, last = [], 0
     for m in MARKER.finditer(text):
-        out.append(html.escape(text[last:m.start()]).replace("\t", " · "))
+        out.append(escape(text[last:m.start()]).replace("\t", " · "))
         if m.group("ref"):
             n = m.group("ref")
             label = f'{tr(lang, "脚注", "footnote")} {n}'
             out.append(f'<sup><a href="#fn-{n}" id="fnref-{n}" aria-label="{label}">{n}</a></sup>')
         last = m.end()
-    out.append(html.escape(text[last:]).replace("\t", " · "))
+    out.append(escape(text[last:]).replace("\t", " · "))
     return "".join(out)
 
 
@@ -63,7 +63,7 @@ def _open(mark: Mark, first: bool, height: int, lang: str) -> str:
     glyph = GLYPHS.get(mark.highlight, "") + (FLAG_GLYPH if mark.flag else "")
     return (f'<span class="{classes}" id="c-{mark.claim_id}" data-claim="{mark.claim_id}" data-n="{mark.number}" '
             f'data-glyph="{glyph}" tabindex="0" role="button" aria-describedby="n-{mark.claim_id}" '
-            f'aria-label="{mark.claim_id}: {html.escape(label)}">')
+            f'aria-label="{mark.claim_id}: {escape(label)}">')
 
 
 def markup(text: str, start: int, end: int, marks: list[Mark], lang: str) -> str:
@@ -100,7 +100,7 @@ def markup(text: str, start: int, end: int, marks: list[Mark], lang: str) -> str
 
 def _footnotes(paper: Paper, start: int, end: int) -> str:
     return "".join(f'<p class="footnote" id="fn-{m.group("note")}"><sup>{m.group("note")}</sup> '
-                   f'{html.escape(m.group("body").strip())} <a href="#fnref-{m.group("note")}" aria-label="↩">↩</a></p>'
+                   f'{escape(m.group("body").strip())} <a href="#fnref-{m.group("note")}" aria-label="↩">↩</a></p>'
                    for m in MARKER.finditer(paper.text, start, end) if m.group("note"))
 
 
@@ -114,14 +114,14 @@ def _figure(paper: Paper, block, inner: str, figures: dict, lang: str) -> str:
         where = ""
     else:
         png, width, alt, location = found
-        chart = f'<img src="data:image/png;base64,{png}" width="{width}" alt="{html.escape(alt)}">'
+        chart = f'<img src="data:image/png;base64,{png}" width="{width}" alt="{escape(alt)}">'
         where = (f' <small><a href="{location.href(lang)}">{tr(lang, "重绘于报告", "rebuilt in report")} '
                  f'{location.notebook[:2]}</a></small>')
     return f'<figure id="figure-{block.number}">{chart}<figcaption>{inner}{where}</figcaption></figure>'
 
 
 def _table(paper: Paper, block, caption: str, marks: list[Mark], lang: str) -> str:
-    head = "".join(f'<th scope="col">{html.escape(paper.text[s:e].strip())}</th>' for s, e in block.rows[0])
+    head = "".join(f'<th scope="col">{escape(paper.text[s:e].strip())}</th>' for s, e in block.rows[0])
     body = []
     for row in block.rows[1:]:
         cells = []
@@ -179,15 +179,15 @@ def summary_html(n: Notes, statuses: pd.DataFrame, diagnoses: pd.DataFrame, lang
         + (f' = {" + ".join(tr(lang, *HIGHLIGHT_LABELS[h][0]) for h in hs)}' if len(hs) > 1 else "")
         for v, hs in sums)
     verdicts = tr(lang, "核查的判断", "The verdicts of the audit")
-    audit_line = f"<p>{verdicts}{tr(lang, '：', ': ')}{html.escape(sums_text)}{tr(lang, '。', '.')}</p>"
+    audit_line = f"<p>{verdicts}{tr(lang, '：', ': ')}{escape(sums_text)}{tr(lang, '。', '.')}</p>"
     legend = (f'<table class="legend"><caption>{caption}'
               f'</caption><thead><tr><th>{tr(lang, "标注", "Highlight")}</th><th>{tr(lang, "论断", "Claims")}</th>'
               f'<th>{tr(lang, "含义", "Meaning")}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
     problems = []
     smallest = diagnoses[diagnoses["smallest"]]
     for _, g in smallest.groupby("group", sort=True):
-        figures = [f'{n.link(r.fact_id, lang)} ({html.escape(i18n.amount(r.printed, r.unit, lang))} → '
-                   f'{html.escape(i18n.amount(r.needed, r.unit, lang))})' for r in g.itertuples()]
+        figures = [f'{n.link(r.fact_id, lang)} ({escape(i18n.amount(r.printed, r.unit, lang))} → '
+                   f'{escape(i18n.amount(r.needed, r.unit, lang))})' for r in g.itertuples()]
         if len(figures) > 1:
             problems.append(tr(lang, f"{'与'.join(figures)}互相矛盾：改其中任一个都能让所有路径成立，无法判定哪个印错",
                                f"{' and '.join(figures)} contradict each other: changing either one makes every "
@@ -196,10 +196,10 @@ def summary_html(n: Notes, statuses: pd.DataFrame, diagnoses: pd.DataFrame, lang
             problems.append(tr(lang, f"诊断出的误印：{figures[0]}", f"diagnosed misprint: {figures[0]}"))
     for cid in statuses[statuses["flag"] == "contradicted"]["claim_id"]:
         c = n.claims[cid]
-        printed = html.escape(i18n.amount(c["reported"], c["unit"], "zh"))
+        printed = escape(i18n.amount(c["reported"], c["unit"], "zh"))
         problems.append(tr(lang, f"正式发布否定了论文的 {n.link(cid, 'zh')}（{printed}）",
                            f"a final release contradicts {n.link(cid, 'en')} "
-                           f"({html.escape(i18n.amount(c['reported'], c['unit'], 'en'))})"))
+                           f"({escape(i18n.amount(c['reported'], c['unit'], 'en'))})"))
     items = "".join(f"<li>{p}</li>" for p in problems)
     heading = tr(lang, "发现的独立问题", "Independent problems found")
     return f'{audit_line}{legend}<h2>{heading}</h2><ol class="problems">{items}</ol>'
@@ -218,11 +218,11 @@ def annotated_page(paper: Paper, marks: list[Mark], n: Notes, statuses: pd.DataF
                    figures: dict, lang: str, identity: str) -> str:
     """The whole annotated paper of ``lang``: summary, the paper, the notes."""
     numbered = sorted(marks, key=lambda m: m.number)
-    name = html.escape(paper.path.name)
+    name = escape(paper.path.name)
     built = tr(lang, f"由论文文本 <code>{name}</code>（SHA-256 <code>{paper.sha256}</code>）生成；"
-                     f"核查所用的数据与代码：{html.escape(identity)}。",
+                     f"核查所用的数据与代码：{escape(identity)}。",
                f"Built from the paper's text <code>{name}</code> (SHA-256 <code>{paper.sha256}</code>), "
-               f"with the audit's {html.escape(identity)}.")
+               f"with the audit's {escape(identity)}.")
     how = tr(lang, "点击某处标注，或用 Tab 键移到它上面，即可打开它的注释；"
                    "按 Enter 进入注释，用 Tab 逐个经过其中的链接；"
                    "Esc 关闭注释并回到标注。注释中的编号链接跳到该数字在原文中的位置。"
@@ -231,7 +231,7 @@ def annotated_page(paper: Paper, marks: list[Mark], n: Notes, statuses: pd.DataF
              "links Tab then goes through; Esc closes it and returns to the highlight. An id in a note jumps to "
              "where that figure is printed. Every note is also listed, numbered, at the end. The paper itself stays "
              "in Chinese.")
-    body = (f'<h1>{html.escape(paper_pages.title("annotated_paper", lang))}</h1><p>{built}</p><p>{how}</p>'
+    body = (f'<h1>{escape(paper_pages.title("annotated_paper", lang))}</h1><p>{built}</p><p>{how}</p>'
             f'{summary_html(n, statuses, diagnoses, lang)}'
             f'<h2>{tr(lang, "论文全文", "The paper")}</h2>'
             f'<main class="paper" lang="zh">{paper_html(paper, marks, figures, lang)}</main>'

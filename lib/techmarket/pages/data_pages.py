@@ -6,12 +6,12 @@ Chinese pages are marked ``lang="zh"``.
 """
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING
 
 from techmarket.data import i18n
 from techmarket.data.i18n import tr
 from techmarket.pages.shell import ID_RE, data_href, style_sheet
+from techmarket.pages.untrusted import escape, link
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,20 +48,16 @@ HEADS = {  # each page's columns, in both languages
                  ("读取自", "Read at"), ("摘录", "Excerpt")],
     "derived": [ID, ("数量", "Quantity"), ("范围", "Range"), ("路径", "Route"), ("公式", "Formula")],
 }
-def _e(text: object) -> str:
-    return html.escape(str(text))
-
-
 def quoted(text: str) -> str:
     """Text as shown: Chinese marked as such, so an English page holds Chinese only in quotations
     (a span's tabs, from Figure 2's chart data, shown as separators)."""
     text = i18n.span_text(text)
-    return f'<q lang="zh">{_e(text)}</q>' if i18n.CJK.search(text) else _e(text)
+    return f'<q lang="zh">{escape(text)}</q>' if i18n.CJK.search(text) else escape(text)
 
 
 def linked(text: str) -> str:
     """Text with every id in it linked to its entry (the pages sit beside each other)."""
-    return ID_RE.sub(lambda m: f'<a href="{data_href(m.group(0), folder="")}">{m.group(0)}</a>', _e(text))
+    return ID_RE.sub(lambda m: f'<a href="{data_href(m.group(0), folder="")}">{m.group(0)}</a>', escape(text))
 
 
 def _claim_link(claim_id: str) -> str:
@@ -81,7 +77,7 @@ def gloss(paraphrase: str, lang: str) -> str:
 
 def value(text: str, unit: str, lang: str) -> str:
     shown = unit if lang == "zh" or not unit else i18n.unit(unit, lang)
-    return f"{_e(text)} {_e(shown)}".strip()
+    return f"{escape(text)} {escape(shown)}".strip()
 
 
 def locator(loc: str, lang: str) -> str:
@@ -92,15 +88,15 @@ def locator(loc: str, lang: str) -> str:
 def page(stem: str, lang: str, rows: list[str]) -> str:
     """A data page: navigation, title, what it is, and its table."""
     title, intro, head = tr(lang, *PAGES[stem]), tr(lang, *INTROS[stem]), [tr(lang, *h) for h in HEADS[stem]]
-    nav = " ".join(f'<a href="{s}.html">{_e(tr(lang, *PAGES[s]))}</a>' for s in PAGES if s != stem)
+    nav = " ".join(f'<a href="{s}.html">{escape(tr(lang, *PAGES[s]))}</a>' for s in PAGES if s != stem)
     other = "en" if lang == "zh" else "zh"
-    return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{_e(title)}</title>'
+    return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{escape(title)}</title>'
             f"<style>{style_sheet()}</style></head><body class=\"tm-page tm-data\">\n"
             f'<nav><a href="../../index.html">{tr(lang, "← 全部报告", "← All reports")}</a>{nav}'
             f'<a href="../../{other}/data/{stem}.html" lang="{other}">'
             f'{"English" if other == "en" else "中文"}</a></nav>\n'
-            f"<h1>{_e(title)}</h1>\n<p>{intro}</p>\n<table><thead><tr>"
-            + "".join(f'<th scope="col">{_e(h)}</th>' for h in head) + "</tr></thead><tbody>\n"
+            f"<h1>{escape(title)}</h1>\n<p>{intro}</p>\n<table><thead><tr>"
+            + "".join(f'<th scope="col">{escape(h)}</th>' for h in head) + "</tr></thead><tbody>\n"
             + "\n".join(rows) + "\n</tbody></table>\n</body></html>\n")
 
 
@@ -115,10 +111,10 @@ def facts_page(facts: pd.DataFrame, claims: pd.DataFrame, routes: pd.DataFrame, 
     rows = []
     for r in facts.itertuples():
         users = [r.fact_id, *readers.get(r.fact_id, [])]
-        rows.append(f'<tr id="{r.fact_id}">{_row_head(r.fact_id)}<td>{_e(locator(r.locator, lang))}</td>'
+        rows.append(f'<tr id="{r.fact_id}">{_row_head(r.fact_id)}<td>{escape(locator(r.locator, lang))}</td>'
                     f"<td>{quoted(r.span)}{gloss(paraphrase.get(r.fact_id, ''), lang)}"
                     + f'</td><td class="num">{value(r.value, r.unit, lang)}</td>'
-                    f"<td>{_e(i18n.qualifier(r.qualifier, lang))}</td>"
+                    f"<td>{escape(i18n.qualifier(r.qualifier, lang))}</td>"
                     f"<td>{' '.join(_claim_link(u) for u in users)}</td></tr>")
     return page("facts", lang, rows)
 
@@ -129,23 +125,21 @@ def claims_page(audit_claims: pd.DataFrame, routes: pd.DataFrame, lang: str) -> 
     for r in audit_claims.itertuples():
         verdict = i18n.verdict(r.verdict, lang, bool(r.restated))
         steps = "<br>".join(f"<code>{linked(f)}</code>" for f in by_claim.get(r.claim_id, [])) or "—"
-        rows.append(f'<tr id="{r.claim_id}">{_row_head(r.claim_id)}<td>§{_e(r.section)}</td>'
+        rows.append(f'<tr id="{r.claim_id}">{_row_head(r.claim_id)}<td>§{escape(r.section)}</td>'
                     f"<td>{quoted(r.span)}{gloss(r.paraphrase_en, lang)}"
                     + f'</td><td class="num">{value(r.reported, r.unit, lang)}</td><td>{steps}</td>'
-                    f"<td>{_e(verdict)}</td><td>{_e(i18n.verdict(r.external_verdict, lang))}</td></tr>")
+                    f"<td>{escape(verdict)}</td><td>{escape(i18n.verdict(r.external_verdict, lang))}</td></tr>")
     return page("claims", lang, rows)
 
 
 def releases_page(external: pd.DataFrame, lang: str) -> str:
     rows = []
     for r in external.itertuples():
-        where = _e(r.retrieved_from)
-        if str(r.retrieved_from).startswith(("http://", "https://")):
-            where = f'<a href="{_e(r.retrieved_from)}" rel="noreferrer">{where}</a>'
+        where = link(r.retrieved_from, rel="noreferrer")
         rows.append(f'<tr id="{r.ext_id}">{_row_head(r.ext_id)}<td>{quoted(r.publisher)}</td>'
-                    f"<td>{_e(i18n.series(r.series, lang))}, {_e(i18n.geo(r.geo, lang))}, {r.year}</td>"
+                    f"<td>{escape(i18n.series(r.series, lang))}, {escape(i18n.geo(r.geo, lang))}, {r.year}</td>"
                     f'<td class="num">{value(r.value_text, r.unit, lang)}</td>'
-                    f"<td>{_e(i18n.qualifier(r.qualifier, lang))}</td><td>{where}</td>"
+                    f"<td>{escape(i18n.qualifier(r.qualifier, lang))}</td><td>{where}</td>"
                     f"<td>{quoted(r.excerpt)}</td></tr>")
     return page("releases", lang, rows)
 
@@ -156,9 +150,9 @@ def derived_page(derived: pd.DataFrame, lang: str) -> str:
         what = ", ".join(x for x in (i18n.indicator(r.indicator, lang), i18n.geo(r.geo, lang), str(r.year),
                                      i18n.category(r.category, lang) if r.category else "") if x)
         sentence = r.route_zh if lang == "zh" else r.route
-        rows.append(f'<tr id="{r.derived_id}">{_row_head(r.derived_id)}<td>{_e(what)}</td>'
-                    f'<td class="num">{r.lo:.4g} – {r.hi:.4g} {_e(i18n.unit(r.unit, lang))}</td>'
-                    f"<td>{_e(sentence)}</td>"  # the English sentences quote their values in English
+        rows.append(f'<tr id="{r.derived_id}">{_row_head(r.derived_id)}<td>{escape(what)}</td>'
+                    f'<td class="num">{r.lo:.4g} – {r.hi:.4g} {escape(i18n.unit(r.unit, lang))}</td>'
+                    f"<td>{escape(sentence)}</td>"  # the English sentences quote their values in English
                     f"<td><code>{linked(r.formula_ids)}</code></td></tr>")
     return page("derived", lang, rows)
 

@@ -8,7 +8,6 @@ the paper's text when it is given (the sentence holding the span), else the span
 """
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ import pandas as pd
 from techmarket.data import i18n
 from techmarket.data.i18n import tr
 from techmarket.pages import paper_pages
+from techmarket.pages.untrusted import escape, link
 
 
 @dataclass(frozen=True)
@@ -118,10 +118,10 @@ def _sentence_html(claim_id: str, claims: pd.DataFrame, new: str | None, paper, 
     span = str(claims.loc[claim_id, "span"])
     pos = value_position(span, str(claims.loc[claim_id, "reported"])) if new is not None else None
     if pos is None:
-        return f'<q lang="zh">{html.escape(i18n.span_text(text))}</q>'
+        return f'<q lang="zh">{escape(i18n.span_text(text))}</q>'
     a, b = at + pos[0], at + pos[1]
-    return (f'<q lang="zh">{html.escape(text[:a])}<del>{html.escape(text[a:b])}</del>'
-            f'<ins>{html.escape(new)}</ins>{html.escape(text[b:])}</q>')
+    return (f'<q lang="zh">{escape(text[:a])}<del>{escape(text[a:b])}</del>'
+            f'<ins>{escape(new)}</ins>{escape(text[b:])}</q>')
 
 
 HEADS = {"misprint": ("诊断出的误印", "Diagnosed misprint"), "competing": ("互相竞争的诊断", "Competing diagnoses"),
@@ -131,7 +131,7 @@ HEADS = {"misprint": ("诊断出的误印", "Diagnosed misprint"), "competing": 
 
 def _change(c: Correction, lang: str) -> str:
     before, after = i18n.amount(c.printed, c.unit, lang), i18n.amount(c.corrected, c.unit, lang)
-    return f"{html.escape(before)} → {html.escape(after)}"
+    return f"{escape(before)} → {escape(after)}"
 
 
 def _misprint_html(e: Entry, claims: pd.DataFrame, lang: str, paper, located) -> list[str]:
@@ -155,10 +155,10 @@ def _misprint_html(e: Entry, claims: pd.DataFrame, lang: str, paper, located) ->
 
 
 def _release_html(rel: dict, lang: str) -> str:
-    src = i18n.mark_terms(html.escape(rel["publisher"])) if lang == "en" else html.escape(rel["publisher"])
+    src = i18n.mark_terms(escape(rel["publisher"])) if lang == "en" else escape(rel["publisher"])
     ext = rel["ext_id"]
     text = (f'{tr(lang, "来源：", "Release: ")}{paper_pages.data_link(ext, lang)}, '
-            f'{src} (<a href="{html.escape(rel["retrieved_from"])}">{tr(lang, "读取处", "where it was read")}</a>)')
+            f'{src} ({link(rel["retrieved_from"], tr(lang, "读取处", "where it was read"))})')
     if rel["preliminary"]:
         matches = tr(lang, "论文的数字与初步发布一致", "the figure in the paper matches the preliminary release")
         text += f"; {matches} " + ", ".join(paper_pages.data_link(x, lang) for x in rel["preliminary"])
@@ -181,7 +181,7 @@ def _superseded_html(e: Entry, claims: pd.DataFrame, lang: str, paper, located) 
             verdict = i18n.verdict(r["verdict_after"], lang)
         sentence = _sentence_html(r["claim_id"], claims, r["restated_as"] or None, paper, located)
         rows.append(f'<tr><th scope="row">{paper_pages.claim_link(r["claim_id"], lang)}</th><td>{sentence}</td>'
-                    f'<td class="num">{html.escape(r["before"])} → {html.escape(r["after"])}</td>'
+                    f'<td class="num">{escape(r["before"])} → {escape(r["after"])}</td>'
                     f"<td>{verdict}</td></tr>")
     caption = tr(lang, "由该数字算出的论断，改用正式数后", "Claims computed from it, with the final figure")
     heads = "".join(f"<th>{tr(lang, *h)}</th>" for h in (("论断", "Claim"), ("将读作", "Would read"),
@@ -213,6 +213,6 @@ def erratum_page(audit, statuses: pd.DataFrame, lang: str, identity: str, paper=
                "Every entry is derived by the audit; nothing is written by hand. A misprint's correction is the value "
                "that makes every route hold; a superseded preliminary figure is replaced by the final release, and "
                "every claim computed from it is shown as it would then read.")
-    body = (f"<h1>{html.escape(paper_pages.title('erratum', lang))}</h1><p>{intro}</p><p class=\"muted\">{source}</p>"
+    body = (f"<h1>{escape(paper_pages.title('erratum', lang))}</h1><p>{intro}</p><p class=\"muted\">{source}</p>"
             + "".join(_entry_html(e, claims, lang, paper, located) for e in found))
     return paper_pages.page("erratum", lang, body, identity)

@@ -5,7 +5,6 @@ changes, and links to the register, the erratum and the report cell that examine
 """
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import pandas as pd
@@ -14,6 +13,7 @@ from techmarket.data import i18n
 from techmarket.data.i18n import tr
 from techmarket.pages import paper_pages
 from techmarket.pages.claim_status import FLAG_LABELS, HIGHLIGHT_LABELS
+from techmarket.pages.untrusted import escape
 
 
 @dataclass(frozen=True)
@@ -65,14 +65,14 @@ def _printed(n: Notes, cid: str, lang: str) -> str:
     from techmarket.audit.judge import fmt
 
     c = n.claims[cid]
-    quote = f'<q lang="zh">{html.escape(i18n.span_text(c["span"]))}</q>'
+    quote = f'<q lang="zh">{escape(i18n.span_text(c["span"]))}</q>'
     if not c["fact_id"] or c["fact_id"] not in n.facts:
         what = n.text(c["paraphrase_en"], lang) if lang == "en" else quote
         return f'<p>{tr(lang, "论断：", "Claim: ")}{what}</p>'
     interval = fact_interval(n.facts[c["fact_id"]])
     width = (tr(lang, "确数（整数个）", "exact (a whole count)") if interval.lo == interval.hi else
-             f'{tr(lang, "四舍五入区间", "rounding interval")} {html.escape(fmt(interval, str(c["reported"]), 1))}')
-    value = html.escape(i18n.amount(c["reported"], c["unit"], lang))
+             f'{tr(lang, "四舍五入区间", "rounding interval")} {escape(fmt(interval, str(c["reported"]), 1))}')
+    value = escape(i18n.amount(c["reported"], c["unit"], lang))
     return (f'<p>{tr(lang, "印出：", "Printed: ")}{quote} = {value}{tr(lang, "；", "; ")}'
             f"{width}</p>")
 
@@ -94,7 +94,7 @@ def _routes(n: Notes, cid: str, lang: str) -> str:
                 inputs.append(f'{n.link(ident, lang)} = {n.text(d["formula_ids"], lang)}')
             else:  # a figure, a release, or the items a count claim lists ("C-37 items")
                 inputs.append(n.text(ident, lang))
-        items.append(f'<li><code>{n.text(r.arithmetic, lang)}</code> = {html.escape(r.shown)} — {state}{why}'
+        items.append(f'<li><code>{n.text(r.arithmetic, lang)}</code> = {escape(r.shown)} — {state}{why}'
                      f'<br><small>{tr(lang, "输入：", "inputs: ")}{", ".join(inputs)}</small></li>')
     return f'<p>{tr(lang, "重算路径：", "Routes:")}</p><ol class="routes">{"".join(items)}</ol>'
 
@@ -102,8 +102,8 @@ def _routes(n: Notes, cid: str, lang: str) -> str:
 
 def _releases(n: Notes, cid: str, lang: str) -> str:
     rows = n.releases.get(cid, [])
-    items = [f'<li>{n.link(r.ext_id, lang)} {html.escape(i18n.amount(r.value_text, r.unit, lang))} '
-             f'{i18n.paren(html.escape(i18n.qualifier(r.qualifier, lang)), lang)}{tr(lang, "，", ", ")}'
+    items = [f'<li>{n.link(r.ext_id, lang)} {escape(i18n.amount(r.value_text, r.unit, lang))} '
+             f'{i18n.paren(escape(i18n.qualifier(r.qualifier, lang)), lang)}{tr(lang, "，", ", ")}'
              f'{n.text(r.publisher, lang)}{tr(lang, "：", ": ")}'
              f'{tr(lang, "一致" if r.agrees else "不同", "agrees" if r.agrees else "differs")}</li>'
              for r in rows]
@@ -113,7 +113,7 @@ def _releases(n: Notes, cid: str, lang: str) -> str:
         verdicts = i18n.paren(f"{i18n.verdict(r.verdict_before, lang)} → {i18n.verdict(r.verdict_after, lang)}", lang)
         items.append(f'<li>{tr(lang, "若用正式数", "With the final figure")} {n.link(r.ext_id, lang)} '
                      f'{tr(lang, "代替", "for")} {n.link(r.fact_id, lang)}{tr(lang, "：", ": ")}'
-                     f'{n.link(r.claim_id, lang)} {html.escape(r.before)} → {html.escape(r.after)} {verdicts}</li>')
+                     f'{n.link(r.claim_id, lang)} {escape(r.before)} → {escape(r.after)} {verdicts}</li>')
     if not items:
         return ""
     return f'<p>{tr(lang, "官方发布：", "Official releases:")}</p><ul>{"".join(items)}</ul>'
@@ -133,7 +133,7 @@ def note_html(n: Notes, cid: str, number: int, lang: str) -> str:
              _routes(n, cid, lang)]
     if c["needed"]:
         parts.append(f'<p>{tr(lang, "诊断：", "Diagnosis: ")}{tr(lang, "需要", "it would need")} '
-                     f'{html.escape(i18n.amount(c["needed"], c["unit"], lang))}</p>')
+                     f'{escape(i18n.amount(c["needed"], c["unit"], lang))}</p>')
     parts.append(_releases(n, cid, lang))
     links = []
     if cid in n.erratum:

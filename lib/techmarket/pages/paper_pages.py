@@ -5,10 +5,9 @@ language switch and the links between them, and their common style. One file per
 """
 from __future__ import annotations
 
-import html
-
 from techmarket.data.i18n import check_lang, mark_terms, tr
 from techmarket.pages.shell import ID_RE, data_href, style_sheet
+from techmarket.pages.untrusted import escape
 
 PAGES = {  # stem -> (zh title, en title)
     "annotated_paper": ("论文逐句核查", "The paper, annotated"),
@@ -24,14 +23,14 @@ def data_link(ident: str, lang: str) -> str:
 def claim_link(claim_id: str, lang: str, title: str = "") -> str:
     """A claim id as a link to its row in the register of claims (a claim on a printed figure has
     its fact's id: :func:`data_link` would go to the fact)."""
-    hint = f' title="{html.escape(title)}"' if title else ""
+    hint = f' title="{escape(title)}"' if title else ""
     return f'<a href="{lang}/data/claims.html#{claim_id}"{hint}>{claim_id}</a>'
 
 
 def audit_text(text: object, lang: str, link=data_link) -> str:
     """A text of the audit shown in ``lang``: escaped, Chinese terms marked on an English page, and
     every id a link (``link(ident, lang)``; by default to its data page)."""
-    shown = html.escape(str(text))
+    shown = escape(str(text))
     if lang == "en":
         shown = mark_terms(shown)
     return ID_RE.sub(lambda m: link(m.group(0), lang), shown)
@@ -52,7 +51,7 @@ def header(stem: str, lang: str) -> str:
     links = [f'<a href="index.html">{tr(lang, "← 全部报告", "← All reports")}</a>',
              f'<a href="{file_name(stem, other)}" lang="{other}" hreflang="{other}">'
              f'{"English" if other == "en" else "中文"}</a>']
-    links += [f'<a href="{file_name(s, lang)}">{html.escape(title(s, lang))}</a>' for s in PAGES if s != stem]
+    links += [f'<a href="{file_name(s, lang)}">{escape(title(s, lang))}</a>' for s in PAGES if s != stem]
     return f'<nav class="tm-nav" aria-label="{tr(lang, "页面导航", "Page navigation")}">{"".join(links)}</nav>'
 
 
@@ -60,7 +59,7 @@ def page(stem: str, lang: str, body: str, identity: str, script: str = "") -> st
     """A whole page: title, language, header, body and a footer with the build's identity."""
     return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{html.escape(title(stem, lang))}</title>"
+            f"<title>{escape(title(stem, lang))}</title>"
             f"<style>{style_sheet()}</style></head>\n"
             f'<body class="tm-page tm-view tm-{stem}">{header(stem, lang)}\n{body}\n'
-            f'<footer><p>{tr(lang, "构建", "Build")}: {html.escape(identity)}</p></footer>{script}</body></html>\n')
+            f'<footer><p>{tr(lang, "构建", "Build")}: {escape(identity)}</p></footer>{script}</body></html>\n')

@@ -60,6 +60,7 @@ def write_paper_views(project, facts: pd.DataFrame, claims: pd.DataFrame, derive
     from techmarket.pages.paper_pages import file_name
     from techmarket.pages.replication import replication_page, replication_table
     from techmarket.pages.report_locations import examined_at, figures, locations
+    from techmarket.pages.shell import with_csp
 
     statuses = claim_statuses(result.claims, result.diagnoses)
     shown = locations(project.notebooks())
@@ -81,7 +82,7 @@ def write_paper_views(project, facts: pd.DataFrame, claims: pd.DataFrame, derive
     texts = embed_font(list(pages.values()), base)
     atomic_write(project.reports_dir / "replication.csv", table.to_csv(index=False))
     for path, text in zip(pages, texts, strict=True):
-        atomic_write(path, text)
+        atomic_write(path, with_csp(text))
     return [project.reports_dir / "replication.csv", *pages]
 
 

@@ -8,14 +8,13 @@ from the exhibits and numbers (``CLASSIFICATION_RULE``).
 """
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 
 from techmarket.data import i18n
 from techmarket.data.i18n import tr
 from techmarket.pages import paper_pages
 from techmarket.pages.claim_status import REASON_LABELS, REASONS, REPLICATION, REPLICATION_LABELS
+from techmarket.pages.untrusted import escape
 
 EXHIBITS = {"Figure 1": ("图1", "Figure 1", "Figure 1"), "Figure 2": ("图2", "Figure 2", "Figure 2 data"),
             "Table 1": ("表1", "Table 1", "Table 1")}  # exhibit -> (zh, en, the facts' locator)
@@ -104,7 +103,7 @@ def _status(row, lang: str) -> str:
     label = tr(lang, *REPLICATION_LABELS[row.status])
     if row.reason:
         label += tr(lang, "：", ": ") + tr(lang, *REASON_LABELS[row.reason])
-    return f'<span class="st st-{row.status}">{html.escape(label)}</span>'
+    return f'<span class="st st-{row.status}">{escape(label)}</span>'
 
 
 COUNTS_CAPTION = ("正文数字与比较，按状态计数", "Numbers and comparisons in the text, by status")
@@ -116,7 +115,7 @@ def _row_html(r, lang: str) -> str:
     from techmarket.pages.report_locations import Location
 
     if r.kind == "exhibit":
-        item = html.escape(tr(lang, *EXHIBITS[r.item][:2]))
+        item = escape(tr(lang, *EXHIBITS[r.item][:2]))
         extra = tr(lang, f"（印出{r.values}个数字，{r.checkable}个可核对）",
                    f" ({r.values} values printed, {r.checkable} checkable)")
     else:
@@ -124,11 +123,11 @@ def _row_html(r, lang: str) -> str:
         extra = ""
     where = Location(r.notebook, r.cell_id) if r.notebook else None
     report = f'{tr(lang, "报告", "report")} {r.notebook[:2]}'
-    output = f'<a href="{html.escape(where.href(lang))}">{report}</a>' if where else "—"
+    output = f'<a href="{escape(where.href(lang))}">{report}</a>' if where else "—"
     program = f"<code>{paper_pages.audit_text(where.program(), lang)}</code>" if where else ""
     route = f"<code>{paper_pages.audit_text(r.route, lang)}</code>" if r.route else ""
-    return (f'<tr class="k-{r.kind}"><th scope="row">{item}</th><td lang="zh">{html.escape(r.as_printed)}</td>'
-            f"<td>{_status(r, lang)}{extra}</td><td class=\"num\">{html.escape(r.recomputed) or '—'}</td>"
+    return (f'<tr class="k-{r.kind}"><th scope="row">{item}</th><td lang="zh">{escape(r.as_printed)}</td>'
+            f"<td>{_status(r, lang)}{extra}</td><td class=\"num\">{escape(r.recomputed) or '—'}</td>"
             f"<td>{paper_pages.audit_text(r.discrepancy, lang) or '—'}</td>"
             f"<td>{'<br>'.join(x for x in (program, route) if x) or '—'}</td>"
             f"<td>{output}</td></tr>")
@@ -141,7 +140,7 @@ def replication_page(table: pd.DataFrame, lang: str, identity: str) -> str:
     counts = counts.sort_index(key=lambda level: level.map(lambda v: (REPLICATION + ("",) + REASONS).index(v)))
     count_rows = "".join(f"<tr><td>{_status(pd.Series({'status': s, 'reason': r}), lang)}</td>"
                          f'<td class="num">{n}</td></tr>' for (s, r), n in counts.items())
-    body = (f"<h1>{html.escape(paper_pages.title('replication', lang))}</h1>"
+    body = (f"<h1>{escape(paper_pages.title('replication', lang))}</h1>"
             f"<p><b>{tr(lang, '论文的分类：', 'Classification of the paper: ')}{tr(lang, *CLASSES[verdict])}</b></p>"
             f"<p>{tr(lang, '判定规则：', 'Rule: ')}{tr(lang, *CLASSIFICATION_RULE)}</p>"
             f"<p>{tr(lang, '图表的状态：', 'Exhibits: ')}{tr(lang, *EXHIBIT_RULE)}</p>"

@@ -8,6 +8,8 @@ Pure functions over a notebook and HTML text; :mod:`techmarket.site.export` call
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import re
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from functools import cache
 from pathlib import Path
 
 from techmarket.data.i18n import tr
+from techmarket.pages.untrusted import escape
 
 ID_RE = re.compile(r"(?<![\w.-])(?:(?:S[1-5](?:\.[1-6])?|T1|F2)-\d{2}|C-\d{2}|D-\d{2}|EXT-\d{3})(?![\w-])")
 DATA_PAGES = {"S": "facts", "T": "facts", "F": "facts", "C": "claims", "D": "derived", "E": "releases"}
@@ -77,9 +80,9 @@ def header_html(page: Page, with_code: bool) -> str:
     variant = f"{page.name}.html" if with_code else f"{page.name}.code.html"
     return (f'<nav class="tm-nav" aria-label="{tr(page.lang, "报告导航", "Report navigation")}">'
             f'<a href="../index.html">{tr(page.lang, "← 全部报告", "← All reports")}</a>'
-            f'<a href="../{other}/{html.escape(page.name)}.{"code." if with_code else ""}html" lang="{other}" '
+            f'<a href="../{other}/{escape(page.name)}.{"code." if with_code else ""}html" lang="{other}" '
             f'hreflang="{other}">{"English" if other == "en" else "中文"}</a>'
-            f'<a href="{html.escape(variant)}">'
+            f'<a href="{escape(variant)}">'
             f'{tr(page.lang, "不含代码" if with_code else "含代码", "without code" if with_code else "with code")}</a>'
             "</nav>")
 
@@ -90,7 +93,7 @@ def footer_html(page: Page) -> str:
     ids = " ".join(f'<a href="{data_href(i)}">{i}</a>' for i in page.ids)
     return (f'<footer class="tm-footer"><p>{tr(page.lang, "数据文件", "Data files")}: {files}</p>'
             f'<p>{tr(page.lang, "本报告使用的编号", "Ids this report uses")}: {ids or "—"}</p>'
-            f'<p>{tr(page.lang, "构建", "Build")}: {html.escape(page.identity)}</p></footer>')
+            f'<p>{tr(page.lang, "构建", "Build")}: {escape(page.identity)}</p></footer>')
 
 
 TAG_RE = re.compile(r"(<!--.*?-->|<[^>]+>)", re.S)
@@ -156,3 +159,38 @@ def align_numbers(page_html: str) -> str:
             return "".join(out)
         return ROW_RE.sub(mark, table)
     return TABLE_RE.sub(one, page_html)
+
+
+SCRIPT_RE = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S | re.I)
+CHARSET_RE = re.compile(r"<meta charset=[\"']?utf-8[\"']?\s*/?>", re.I)
+
+
+class UnsafePage(ValueError):
+    """A page the package was about to write holds a script that does not come from the page itself."""
+
+
+def content_security_policy(page_html: str) -> str:
+    """The Content-Security-Policy of a page: nothing from any other origin, no plugin, no form,
+    no ``<base>``; images and the embedded font only as data; styles inline; scripts only those
+    written inline in the page, each pinned by the SHA-256 of its text (so no ``javascript:``
+    link, inline event handler or ``eval`` runs)."""
+    hashes = []
+    for attrs, body in SCRIPT_RE.findall(page_html):
+        if "src" in attrs.lower():
+            raise UnsafePage(f"a script with a source address ({attrs.strip()}): scripts must be inline")
+        digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii")
+        hashes.append(f"'sha256-{digest}'")
+    scripts = " ".join(dict.fromkeys(hashes)) or "'none'"
+    return (f"default-src 'none'; script-src {scripts}; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+            "connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'")
+
+
+def with_csp(page_html: str) -> str:
+    """``page_html`` with its Content-Security-Policy (:func:`content_security_policy`) in a
+    ``<meta http-equiv>`` right after the charset, before anything it governs. Every page the
+    package writes passes through here last."""
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{content_security_policy(page_html)}">'
+    found = CHARSET_RE.search(page_html)
+    if found is None:
+        raise UnsafePage("a page without <meta charset=\"utf-8\"> in its head")
+    return page_html[:found.end()] + meta + page_html[found.end():]

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from techmarket.data.files import atomic_write, code_hash, content_hash, tree_hash
 from techmarket.pages.fonts import embed_font
-from techmarket.pages.shell import Page, align_numbers, footer_html, header_html, link_ids, style_sheet
+from techmarket.pages.shell import Page, align_numbers, footer_html, header_html, link_ids, style_sheet, with_csp
+from techmarket.pages.untrusted import clean_html
 from techmarket.site.plan import Project
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -44,6 +45,7 @@ def render_html(nb, with_code: bool, page: Page | None = None) -> str:
         exporter.exclude_input_prompt = True
         exporter.exclude_output_prompt = True
         exporter.language_code = lang
+        exporter.register_filter("tm_clean_html", clean_html)
         _EXPORTERS[(with_code, lang)] = exporter
     if page is None:
         return exporter.from_notebook_node(nb, resources={"tm_css": style_sheet()})[0]
@@ -85,5 +87,5 @@ def page_identity(project: Project, env_hash: str | None = None) -> str:
 def export_html(nb, outputs: dict[str, Path], base: Path | None = None, page: Page | None = None) -> None:
     """Write the report without code and with code, each self-contained and offline."""
     plain, code = embed_font([render_html(nb, False, page), render_html(nb, True, page)], base)
-    atomic_write(outputs["html"], plain)
-    atomic_write(outputs["code"], code)
+    atomic_write(outputs["html"], with_csp(plain))
+    atomic_write(outputs["code"], with_csp(code))

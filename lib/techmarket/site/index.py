@@ -13,7 +13,8 @@ from techmarket.data.files import atomic_write, cannot_write, tree_hash
 from techmarket.data.paths import CLAIMS_CSV, EXTERNAL_CSV, FACTS_CSV, PROJ_ROOT, SHARED_PAPER
 from techmarket.pages.data_pages import PAGES as DATA_PAGES
 from techmarket.pages.fonts import embed_font
-from techmarket.pages.shell import style_sheet
+from techmarket.pages.shell import style_sheet, with_csp
+from techmarket.pages.untrusted import escape
 from techmarket.site.export import base_font
 from techmarket.site.plan import LANGS, Project
 
@@ -81,12 +82,12 @@ def _report_rows(project: Project) -> str:
         variant = _variant(name, stem)
         cells = []
         for lang in LANGS:
-            title = html.escape(titles[lang] + (f" · {variant}" if variant else ""))
+            title = escape(titles[lang] + (f" · {variant}" if variant else ""))
             if (project.reports_dir / lang / f"{name}.html").is_file():
                 code = "含代码" if lang == "zh" else "with code"
-                cells.append(f'<td lang="{lang}"><a href="{lang}/{html.escape(name)}.html">{title}</a><br>'
-                             f'<small>{html.escape(zh if lang == "zh" else en)} · '
-                             f'<a href="{lang}/{html.escape(name)}.code.html">{code}</a></small></td>')
+                cells.append(f'<td lang="{lang}"><a href="{lang}/{escape(name)}.html">{title}</a><br>'
+                             f'<small>{escape(zh if lang == "zh" else en)} · '
+                             f'<a href="{lang}/{escape(name)}.code.html">{code}</a></small></td>')
             else:
                 cells.append(f'<td lang="{lang}">—</td>')
         rows.append(f"<tr>{''.join(cells)}</tr>")
@@ -99,8 +100,8 @@ def _audit_words(audit_counts: list[tuple[str, str, int]]) -> str:
     from techmarket.site.report_catalogue import VERDICT_MEANINGS
 
     def items(table: str, lang: str) -> str:
-        return "".join(f"<li><b>{html.escape(verdict(v, lang))}</b>: {n} · "
-                       f"{html.escape(VERDICT_MEANINGS[v][0 if lang == 'zh' else 1])}</li>"
+        return "".join(f"<li><b>{escape(verdict(v, lang))}</b>: {n} · "
+                       f"{escape(VERDICT_MEANINGS[v][0 if lang == 'zh' else 1])}</li>"
                        for t, v, n in audit_counts if t == table and n)
     total = sum(n for t, _, n in audit_counts if t == "verdict")
     return (f'<div lang="zh"><p>核查登记了论文的{total}条论断（每个数字和每个数量比较）：</p>'
@@ -123,7 +124,7 @@ def _view_links(project: Project, views_error: str = "") -> str:
                         f'<td lang="en"><a href="{file_name(stem, "en")}">{en}</a></td></tr>')
         elif views_error:
             rows.append(f'<tr><td>{zh}：未生成，见右。</td><td lang="en">{en}: not built: '
-                        f"<code>{html.escape(views_error)}</code></td></tr>")
+                        f"<code>{escape(views_error)}</code></td></tr>")
         else:
             rows.append(f"<tr><td>{zh}：未生成，需要论文文本。把文本放在项目旁的 <code>{SHARED_DOC}</code>，"
                         f"或运行 <code>make annotate PAPER=路径</code>。</td><td lang=\"en\">{en}: not built, it needs "
@@ -147,16 +148,16 @@ def write_index(project: Project, audit_counts: list[tuple[str, str, int]] | Non
     elif audit_error:
         audit = ('<h2>论文数字核查 · <span lang="en">Claims audit</span></h2><p>核查未能运行，故无汇总 · '
                  '<span lang="en">The claims audit could not run, so its summary is missing:</span></p>'
-                 f"<pre>{html.escape(audit_error)}</pre>")
+                 f"<pre>{escape(audit_error)}</pre>")
     views = _view_links(project, views_error) if audit_counts else ""
     data_links = " · ".join(
-        f'<a href="{lang}/data/{stem}.html" lang="{lang}">{html.escape(t[0] if lang == "zh" else t[1])}</a>'
+        f'<a href="{lang}/data/{stem}.html" lang="{lang}">{escape(t[0] if lang == "zh" else t[1])}</a>'
         for lang in LANGS for stem, t in DATA_PAGES.items()
         if (project.reports_dir / lang / "data" / f"{stem}.html").is_file())
     dictionary = ('<p><a href="data_dictionary.html">数据字典 · <span lang="en">data dictionary</span></a></p>'
                   if (project.reports_dir / "data_dictionary.html").is_file() else "")
     ident = build_identity(project)
-    ident_rows = "".join(f"<tr><th>{k}</th><td>{html.escape(v)}</td></tr>" for k, v in ident.items())
+    ident_rows = "".join(f"<tr><th>{k}</th><td>{escape(v)}</td></tr>" for k, v in ident.items())
     page = f"""<!DOCTYPE html>
 <html lang="zh"><head><meta charset="utf-8"><title>广东技术市场 · Guangdong technology market — reports</title>
 <!--font-->
@@ -178,7 +179,7 @@ def write_index(project: Project, audit_counts: list[tuple[str, str, int]] | Non
 """
     page = embed_font([page.replace("<!--font-->", "")], base_font(project), whole=True)[0]
     index = project.reports_dir / "index.html"
-    atomic_write(index, page)
+    atomic_write(index, with_csp(page))
     return index
 
 
@@ -203,7 +204,7 @@ def write_data_pages(project: Project, facts, external, derived, result) -> list
              for name, text in data_pages(facts, external, derived, result, lang).items()}
     pages[project.reports_dir / "data_dictionary.html"] = dictionary_page(project)
     for path, text in zip(pages, embed_font(list(pages.values()), base_font(project), whole=True), strict=True):
-        atomic_write(path, text)
+        atomic_write(path, with_csp(text))
     return list(pages)
 
 
