@@ -229,7 +229,7 @@ def test_line_numbers_count_blank_lines_and_multiline_cells(facts_copy, tmp_path
     data.insert(4, "")  # a blank line
     path.write_text("\n".join(data), encoding="utf-8")
     # S2.1-03 was line 8: one more for the cell's line break, one for the blank line
-    assert_names(failure(load_facts, path), path, "line 10, column 'unit': enum: expected one of")
+    assert_names(failure(load_facts, path), path, "line 10 (S2.1-03), column 'unit': enum: expected one of")
     set_cell_path = tmp_path / "ok.csv"
     rows = read_rows(FACTS_CSV)
     set_cell(rows, "S1-01", "note", "first line\nsecond line")
@@ -244,8 +244,8 @@ def test_row_with_too_few_or_too_many_fields(tmp_path):
     path = tmp_path / "facts.csv"
     path.write_text("\n".join(lines), encoding="utf-8")
     err = failure(load_facts, path)
-    assert_names(err, path, "line 8, column 'note': too few fields: 15 where the header has 16")
-    assert_names(err, path, "line 9: too many fields: 17 where the header has 16")
+    assert_names(err, path, "line 8 (S2.1-03), column 'note': too few fields: 15 where the header has 16")
+    assert_names(err, path, "line 9 (S2.1-04): too many fields: 17 where the header has 16")
 
 
 # --- empty tables and headers -----------------------------------------------------------------
@@ -288,7 +288,7 @@ def test_reordered_columns_are_listed(external_copy):
 def test_zero_denominator(facts_copy):
     path = facts_copy(lambda rows: set_cell(rows, "S2.4-01", "value", "1/0"))
     err = failure(load_facts, path)
-    assert_names(err, path, "line 45, column 'value': value: a fraction's denominator must not be zero "
+    assert_names(err, path, "line 45 (S2.4-01), column 'value': value: a fraction's denominator must not be zero "
                             "(found '1/0')")
 
 
@@ -298,7 +298,7 @@ def test_claim_naming_a_missing_fact(tmp_path):
     set_cell(rows, "S2.1-03", "claim_id", "S5-99")
     path = write_rows(tmp_path / "claims.csv", rows)
     assert_names(failure(load_claims, path), path,
-                 f"line {line}, column 'fact_id': no such fact in data/paper/facts.csv (found 'S5-99')")
+                 f"line {line} (S5-99), column 'fact_id': no such fact in data/paper/facts.csv (found 'S5-99')")
 
 
 # --- the command line -------------------------------------------------------------------------
@@ -326,7 +326,7 @@ def test_check_data_reads_claims(data_dir, capsys):
     code, out, err = run_cli(capsys, "check-data", "--data-dir", str(data_dir))
     assert code == 1
     assert f"{path}: 1 problem(s); nothing was loaded." in err
-    assert f"line {line}, column 'fact_id': no such fact in {data_files(data_dir).facts}" in err
+    assert f"line {line} (S5-99), column 'fact_id': no such fact in {data_files(data_dir).facts}" in err
 
 
 def test_check_data_finds_a_span_that_does_not_state_its_value(data_dir, capsys):
@@ -337,9 +337,10 @@ def test_check_data_finds_a_span_that_does_not_state_its_value(data_dir, capsys)
     code, out, err = run_cli(capsys, "check-data", "--data-dir", str(data_dir))
     assert code == 1
     assert f"{files.facts}: 1 problem(s); the rows load but do not match the text they were read from." in err
-    assert f"line {line}, column 'span': span: must print the row's value 3465.93 (as digits or in words)" in err
+    assert (f"line {line} (S2.1-03), column 'span': span: must print the row's value 3465.93 (as digits or in words)"
+            in err)
     # the claim repeating the fact no longer matches it either
-    assert f"line {line}, column 'reported': must equal the fact's value '3465.93'" in err
+    assert f"line {line} (S2.1-03), column 'reported': must equal the fact's value '3465.93'" in err
 
 
 def test_check_data_finds_a_value_missing_from_its_excerpt(data_dir, capsys):
@@ -350,7 +351,7 @@ def test_check_data_finds_a_value_missing_from_its_excerpt(data_dir, capsys):
     code, out, err = run_cli(capsys, "check-data", "--data-dir", str(data_dir))
     assert code == 1
     assert f"{files.external}: 1 problem(s)" in err
-    assert "line 6, column 'value': value: not printed in the row's excerpt (found '12345.6')" in err
+    assert "line 6 (EXT-006), column 'value': value: not printed in the row's excerpt (found '12345.6')" in err
 
 
 def test_check_data_against_the_paper(data_dir, paper_text, capsys):
@@ -365,7 +366,8 @@ def test_check_data_against_a_paper_missing_a_span(data_dir, tmp_path, paper_tex
     paper.write_text(paper_text.replace("合同成交额3 465.92亿元", "合同成交额"), encoding="utf-8")
     code, out, err = run_cli(capsys, "check-data", "--data-dir", str(data_dir), "--paper", str(paper))
     assert code == 1
-    assert "line 8, column 'span': span: not found verbatim in the paper (found '合同成交额3 465.92亿元')" in err
+    assert ("line 8 (S2.1-03), column 'span': span: not found verbatim in the paper (found '合同成交额3 465.92亿元')"
+            in err)
 
 
 def test_check_data_says_when_the_paper_is_not_there(data_dir, tmp_path, capsys, monkeypatch):
@@ -407,7 +409,7 @@ def test_check_data_reports_every_table_at_once(data_dir, capsys):
     write_rows(files.facts, rows)
     code, out, err = run_cli(capsys, "check-data", "--data-dir", str(data_dir))
     assert code == 1
-    assert f"{files.facts}: 1 problem(s)" in err and "line 45, column 'value'" in err
+    assert f"{files.facts}: 1 problem(s)" in err and "line 45 (S2.4-01), column 'value'" in err
     assert f"{files.external}: 1 problem(s); nothing was loaded.\n  - file: the file is empty (0 bytes)" in err
     assert f"{files.claims}: NOT checked" in err
 
@@ -420,7 +422,7 @@ def test_verify_prints_bad_data_without_a_traceback(data_dir, tmp_path, capsys):
     code, out, err = run_cli(capsys, "verify", "--data-dir", str(data_dir), "--csv", str(tmp_path / "a.csv"))
     assert code == 1
     assert err.startswith(f"{files.claims}: 1 problem(s); nothing was loaded.")
-    assert f"line {line}, column 'reported': must equal the fact's value '4.39' (found '4.38')" in err
+    assert f"line {line} (S2.1-04), column 'reported': must equal the fact's value '4.39' (found '4.38')" in err
     assert not (tmp_path / "a.csv").exists()
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -34,6 +35,7 @@ def _check_data(args: argparse.Namespace) -> int:
     from techmarket.data.errors import DataValidationError, InputError, TechmarketError
     from techmarket.data.loaders import data_files, load_claims, load_external, load_facts
     from techmarket.data.paper_checks import (
+        addresses_not_on_the_web,
         counts_not_stated,
         items_not_beside_span,
         read_paper,
@@ -86,8 +88,8 @@ def _check_data(args: argparse.Namespace) -> int:
               f"and {relative(files.facts)} did not load)", file=sys.stderr)
     external = attempt(lambda: load_external(files.external, datapackage=files.datapackage))
     if external is not None:
-        check(files.external, values_not_in_excerpt(external),
-              f"{len(external)} rows valid; every value is printed in its excerpt")
+        check(files.external, values_not_in_excerpt(external) + addresses_not_on_the_web(external),
+              f"{len(external)} rows valid; every value is printed in its excerpt; every address is a web address")
     if paper is None:
         print(f"paper: NOT checked: the paper's text is not at {paper_path}, so the checks that every span is "
               "verbatim in the paper were NOT run (give the text with --paper PATH)", file=sys.stderr)
@@ -268,4 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     except TechmarketError as err:
         # bad data, a missing input file: the message says what and where; no traceback
         print(err, file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # the reader of the output went away (``... | head``): stop quietly, as other commands do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1

@@ -13,8 +13,24 @@ import pandera.pandas as pa
 
 from techmarket.data import descriptor, schema
 from techmarket.data.errors import UTF8_BOM, DataValidationError, Problem, decode_utf8
+from techmarket.data.paths import inside
 
 HEADER_LINE = 1  # the header is line 1; data rows follow (df.attrs["lines"] has each row's own line)
+ID_COLUMNS = {"facts": "fact_id", "claims": "claim_id"}  # the official releases are known by their line
+
+
+def release_id(line: int) -> str:
+    """An official release's id: its CSV line ('EXT-007' is line 7 of official_releases.csv)."""
+    return f"EXT-{line:03d}"
+
+
+def row_ident(resource: str, row: dict | pd.Series, line: int | None) -> str | None:
+    """The id of a row of ``resource`` as a message names it (None where it has none yet)."""
+    if resource == "official_releases":
+        return release_id(line) if line is not None else None
+    column = ID_COLUMNS.get(resource)
+    value = row.get(column) if column is not None else None
+    return str(value) if isinstance(value, str) and value.strip() else None
 
 
 def _quoting_error(record: str) -> tuple[int, int, int, str] | None:
@@ -110,6 +126,7 @@ def read_raw(path: Path | str, resource_name: str, datapackage: Path | str | Non
     path = Path(path)
     if not path.is_file():
         raise DataValidationError(path, [Problem(None, None, "file not found")])
+    inside(path, descriptor.descriptor_path(datapackage).parent)
     expected = descriptor.field_names(resource_name, datapackage)
     data = path.read_bytes()
     if not data.removeprefix(UTF8_BOM).strip(b"\r\n"):
@@ -126,16 +143,18 @@ def read_raw(path: Path | str, resource_name: str, datapackage: Path | str | Non
         raise DataValidationError(path, [Problem(None, None, rule)])
     problems = []
     for line, row in rows:
+        ident = row_ident(resource_name, dict(zip(expected, row, strict=False)), line)
         if len(row) < len(expected):
             rule = f"too few fields: {len(row)} where the header has {len(expected)}; the row ends before this column"
-            problems.append(Problem(line, expected[len(row)], rule))
+            problems.append(Problem(line, expected[len(row)], rule, ident=ident))
         elif len(row) > len(expected):
             rule = f"too many fields: {len(row)} where the header has {len(expected)} (a ',' too many?)"
-            problems.append(Problem(line, None, rule, row[len(expected)]))
+            problems.append(Problem(line, None, rule, row[len(expected)], ident=ident))
     if problems:
         raise DataValidationError(path, problems)
     df = pd.DataFrame([row for _, row in rows], columns=expected, dtype=object)
     df.attrs["lines"] = [line for line, _ in rows]
+    df.attrs["resource"] = resource_name
     return df
 
 
@@ -165,7 +184,8 @@ def _problems_from(err: pa.errors.SchemaErrors, df: pd.DataFrame, key: list[str]
             check = "unique: value must not repeat"
         elif check == "column_in_dataframe":
             check = "header: required column missing"
-        problems[(line, column, check)] = Problem(line, column, check, found)
+        ident = row_ident(df.attrs.get("resource", ""), df.loc[idx], line) if line is not None else None
+        problems[(line, column, check)] = Problem(line, column, check, found, ident=ident)
     return list(problems.values())
 
 

@@ -15,6 +15,10 @@ from techmarket.data.errors import DataPackageError, Problem, decode_utf8
 
 # The tables the loaders read, by resource name.
 NEEDED_RESOURCES = ("facts", "claims", "official_releases")
+# where the loaders read each table, relative to the descriptor's folder (data/ or a copy of it)
+LAYOUT = {name: path.relative_to(paths.DATA_DIR).as_posix()
+          for name, path in (("facts", paths.FACTS_CSV), ("claims", paths.CLAIMS_CSV),
+                             ("official_releases", paths.EXTERNAL_CSV))}
 
 
 # ---------------------------------------------------------------------------------------
@@ -52,6 +56,7 @@ def _read(datapackage: Path | str | None) -> tuple[Path, str, dict]:
         rule = ("file not found: the data package descriptor, from which the loaders take every table's "
                 "columns, types and rules")
         raise DataPackageError(path, [Problem(None, None, rule)])
+    paths.inside(path, path.parent)
     text, obj = _parsed(str(path), st.st_mtime_ns, st.st_size, st.st_ino)
     return path, text, obj
 
@@ -78,6 +83,26 @@ def _name_pattern(name: str) -> str:
     return r'"name"\s*:\s*' + re.escape(json.dumps(name))
 
 
+def _path_problem(name: str, res: dict, text: str, at: int) -> Problem | None:
+    """A resource's ``path`` that leaves the data folder (absolute, or with a ``..`` step), or, for
+    a table the loaders read, is not where they read it; None when it is fine."""
+    line, col, _ = _locate(text, r'"path"\s*:', at)
+    where = {"line": line, "position": col, "column": None}
+    value = res.get("path")
+    if not isinstance(value, str) or not value:
+        return Problem(rule=f"resource {name!r}: 'path' must be a file name relative to the data folder",
+                       found=None if value is None else str(value), **where)
+    parts = Path(value).parts
+    if Path(value).is_absolute() or value.startswith(("/", "\\")) or ".." in parts or ":" in value:
+        return Problem(rule=f"resource {name!r}: 'path' leaves the data folder (expected a path inside it, "
+                       f"e.g. {LAYOUT.get(name, 'paper/facts.csv')!r}); nothing is read outside the project",
+                       found=value, **where)
+    if name in LAYOUT and value != LAYOUT[name]:
+        return Problem(rule=f"resource {name!r}: 'path' must be {LAYOUT[name]!r}, where the loaders read it",
+                       found=value, **where)
+    return None
+
+
 def _resource_problems(name: str, text: str, obj: dict) -> list[Problem]:
     """What resource ``name`` lacks that the loaders need; each problem at its line in the descriptor."""
     resources = obj["resources"]
@@ -88,6 +113,9 @@ def _resource_problems(name: str, text: str, obj: dict) -> list[Problem]:
         rule = f"no resource named {name!r}: the loaders need the resources {list(NEEDED_RESOURCES)}"
         return [Problem(line, None, rule, str(found), position=col)]
     line, col, at = _locate(text, _name_pattern(name))
+    path_problem = _path_problem(name, res, text, at)
+    if path_problem is not None:
+        return [path_problem]
     sch = res.get("schema")
     if not isinstance(sch, dict):
         rule = f"resource {name!r} has no 'schema' (expected an object with a list of 'fields')"
@@ -145,6 +173,9 @@ def check_descriptor(datapackage: Path | str | None = None,
     """Raise one ``DataPackageError`` listing everything the loaders need and the descriptor lacks."""
     path, text, obj = _read(datapackage)
     problems = [p for name in names for p in _resource_problems(name, text, obj)]
+    others = [(r.get("name"), r) for r in obj["resources"] if isinstance(r, dict) and r.get("name") not in names]
+    problems += [p for name, r in others
+                 if (p := _path_problem(str(name), r, text, _locate(text, _name_pattern(str(name)))[2])) is not None]
     if problems:
         raise DataPackageError(path, problems)
 

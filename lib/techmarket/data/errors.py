@@ -30,9 +30,11 @@ class Problem:
     found: str | None = None
     position: int | None = None  # 1-based position within the line, for problems in the text itself
     position_unit: str = "column"  # what it counts: "column" (in JSON), "character" (in a CSV line), "byte column"
+    ident: str | None = None  # the row's id (fact, claim or release id), where the row has one
 
     def __str__(self) -> str:
         where = f"line {self.line}" if self.line is not None else "file"
+        where += f" ({self.ident})" if self.ident else ""
         pos = f", {self.position_unit} {self.position}" if self.position is not None else ""
         col = f", column {self.column!r}" if self.column else ""
         found = f" (found {self.found!r})" if self.found is not None else ""

@@ -6,14 +6,14 @@ coerced before it is checked and no partial table is returned.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
 import pandas as pd
 
 from techmarket.data import schema
-from techmarket.data.csv_tables import read_raw, row_lines, validate
+from techmarket.data.csv_tables import read_raw, release_id, row_lines, validate
 from techmarket.data.errors import DataValidationError, InputError, Problem
 from techmarket.data.metrics import decimals_of, value_interval
 from techmarket.data.paths import CLAIMS_CSV, DATA_DIR, DATAPACKAGE, EXTERNAL_CSV, FACTS_CSV, relative
@@ -101,7 +101,7 @@ def load_external(path: Path | str = EXTERNAL_CSV, *, datapackage: Path | str | 
     out = df.copy()
     out.attrs = {}
     out.insert(0, "line", row_lines(df))
-    out.insert(0, "ext_id", [f"EXT-{line:03d}" for line in row_lines(df)])
+    out.insert(0, "ext_id", [release_id(line) for line in row_lines(df)])
     out["year"] = out["year"].astype(int)
     out.insert(out.columns.get_loc("value"), "value_text", df["value"].astype("string"))
     out["value"] = out["value"].astype(float)
@@ -164,7 +164,8 @@ def load_claims(path: Path | str = CLAIMS_CSV, facts: pd.DataFrame | None = None
             rule = f"for a {fact['measure']} fact the kind is one of {sorted(allowed)}"
             problems.append(Problem(line, "kind", rule, r["kind"]))
     if problems:
-        raise DataValidationError(path, problems)
+        ids = dict(zip(row_lines(df), df["claim_id"], strict=True))
+        raise DataValidationError(path, [replace(p, ident=ids[p.line]) for p in problems])
     out = df.copy()
     out.attrs = {}
     out.insert(0, "line", row_lines(df))

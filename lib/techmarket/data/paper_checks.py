@@ -1,7 +1,8 @@
 """Checks of the tables against the text they were read from: pure functions returning Problems.
 
 - every fact's span states the fact's value (no text needed);
-- every official value is printed in its row's excerpt (no text needed);
+- every official value is printed in its row's excerpt, and every address given is a web address
+  (no text needed);
 - every count claim's span states the number it counts to (no text needed);
 - every span is a verbatim substring of the paper, and every item a count claim lists is printed
   in the paragraph of its span (needs the paper's text, which is not part of
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from techmarket.data.addresses import web_address
 from techmarket.data.errors import InputError, Problem, decode_utf8
 
 CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
@@ -62,7 +64,8 @@ def value_in_excerpt(value_text: str, excerpt: str) -> bool:
 def spans_not_stating_value(facts: pd.DataFrame) -> list[Problem]:
     """Facts whose span does not print their value (as loaded by ``load_facts``)."""
     return [
-        Problem(int(r.line), "span", f"span: must print the row's value {r.value} (as digits or in words)", r.span)
+        Problem(int(r.line), "span", f"span: must print the row's value {r.value} (as digits or in words)", r.span,
+                ident=r.fact_id)
         for r in facts.itertuples()
         if not states_value(r.span, r.value, r.measure)
     ]
@@ -71,7 +74,7 @@ def spans_not_stating_value(facts: pd.DataFrame) -> list[Problem]:
 def values_not_in_excerpt(external: pd.DataFrame) -> list[Problem]:
     """Official releases whose value is not printed in their excerpt (as loaded by ``load_external``)."""
     return [
-        Problem(int(r.line), "value", "value: not printed in the row's excerpt", r.value_text)
+        Problem(int(r.line), "value", "value: not printed in the row's excerpt", r.value_text, ident=r.ext_id)
         for r in external.itertuples()
         if not value_in_excerpt(r.value_text, r.excerpt)
     ]
@@ -79,9 +82,10 @@ def values_not_in_excerpt(external: pd.DataFrame) -> list[Problem]:
 
 def spans_not_in_paper(table: pd.DataFrame, paper_text: str, column: str = "span") -> list[Problem]:
     """Rows of ``table`` (facts or claims, with their ``line``) whose span is not verbatim in the paper."""
+    ids = table["claim_id"] if "claim_id" in table else table["fact_id"]
     return [
-        Problem(int(line), column, "span: not found verbatim in the paper", span)
-        for line, span in zip(table["line"], table[column], strict=True)
+        Problem(int(line), column, "span: not found verbatim in the paper", span, ident=ident)
+        for line, span, ident in zip(table["line"], table[column], ids, strict=True)
         if span not in paper_text
     ]
 
@@ -99,7 +103,7 @@ def counts_not_stated(claims: pd.DataFrame) -> list[Problem]:
     """Count claims (C-NN with items) whose span does not state the number they count to."""
     return [
         Problem(int(r.line), "reported", "a count claim's span must state its number (digits or a Chinese numeral)",
-                r.reported)
+                r.reported, ident=r.claim_id)
         for r in claims.itertuples()
         if r.items and not states_count(r.span, r.reported)
     ]
@@ -116,8 +120,19 @@ def items_not_beside_span(claims: pd.DataFrame, paper_text: str) -> list[Problem
         missing = [i.strip() for i in r.items.split(";") if i.strip() not in around]
         if missing:
             problems.append(Problem(int(r.line), "items", "each item must be printed in the paragraph of the span",
-                                    "; ".join(missing)))
+                                    "; ".join(missing), ident=r.claim_id))
     return problems
+
+
+def addresses_not_on_the_web(external: pd.DataFrame) -> list[Problem]:
+    """Official releases whose address (``retrieved_from``) is given but is no web address: the
+    pages show it as text, never as a link (:func:`techmarket.data.addresses.web_address`)."""
+    return [
+        Problem(int(r.line), "retrieved_from", "address: expected an http:// or https:// address with a host; "
+                "a page shows any other as text, never as a link", r.retrieved_from, ident=r.ext_id)
+        for r in external.itertuples()
+        if r.retrieved_from and web_address(r.retrieved_from) is None
+    ]
 
 
 def read_paper(path: Path | str) -> str:

@@ -3,6 +3,7 @@
 Nothing depends on the current directory: notebooks, tests and the command line
 all resolve files from ``PROJ_ROOT``.
 """
+import os
 from pathlib import Path
 
 PROJ_ROOT = Path(__file__).resolve().parents[3]
@@ -36,3 +37,26 @@ def relative(path: Path | str, root: Path = PROJ_ROOT) -> str:
         if p.is_relative_to(r):
             return p.relative_to(r).as_posix()
     return str(path)
+
+
+def inside(path: Path | str, folder: Path | str) -> Path:
+    """``path``, unless it lies in ``folder`` by name but, once symbolic links are followed,
+    outside it: then an ``InputError`` naming it. Nothing is read outside the data folder through
+    a link in it (a link in data/ to a file elsewhere is refused, not followed); a file named
+    outside the folder to begin with (a copy given on purpose) is the caller's choice."""
+    from techmarket.data.errors import InputError
+
+    path, folder = Path(path), Path(folder)
+    named_inside = Path(os.path.abspath(path)).is_relative_to(os.path.abspath(folder))
+    target = path.resolve()
+    if named_inside and not target.is_relative_to(folder.resolve()):
+        raise InputError(f"{relative(path)}: a symbolic link to {target}, outside {relative(folder)}/; refused "
+                         "(expected a file inside the data folder)")
+    return path
+
+
+def files_under(folder: Path | str) -> list[Path]:
+    """Every file under ``folder`` (data/ or a copy of it), in a stable order, each checked to lie
+    inside it (:func:`inside`)."""
+    folder = Path(folder)
+    return [inside(p, folder) for p in sorted(folder.rglob("*")) if p.is_file()]

@@ -7,8 +7,8 @@ never become live markup or a live link to anything but a web page:
 - :func:`escape` turns any text into HTML text (also inside a quoted attribute value);
 - :func:`markdown_text` turns it into Markdown that renders as that same text (HTML and Markdown
   punctuation both escaped), for prose that notebooks write as Markdown;
-- :func:`web_address` allows an address only if it is an ``http:`` or ``https:`` address with a
-  host; :func:`link` makes a live link of such an address and shows any other as text;
+- :func:`link` makes a live link of a web address (``http:`` or ``https:`` with a host,
+  :func:`techmarket.data.addresses.web_address`) and shows any other address as text;
 - :func:`clean_html` runs HTML rendered from Markdown through a maintained sanitizer (nh3, the
   bindings to Rust's ammonia) with an allow-list of tags and attributes, as a second line of
   defence where Markdown from data is rendered.
@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import urlsplit
 
-WEB_SCHEMES = frozenset({"http", "https"})
+from techmarket.data.addresses import WEB_SCHEMES, web_address
 
 # What Markdown rendered for a page may keep: prose, lists, tables, code, links, quotations and the
 # language marks of Chinese terms; no scripts, no styles, no forms, no frames, no event handlers.
@@ -37,8 +36,7 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "scope"},
 }
 _INLINE_MARKUP = re.compile(r"([\\`*_\[\]~|])")  # emphasis, code, links and images, strikethrough, tables
-_LINE_START = re.compile(r"^([#>+\-=]|\d+[.)])")  # what starts a heading, quotation or list at a line's start
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_LINE_START = re.compile(r"^(\d*)([#>+\-=.)])")  # what starts a heading, quotation or list at a line's start
 
 
 def escape(value: object) -> str:
@@ -53,20 +51,7 @@ def markdown_text(value: object) -> str:
     would start a heading, quotation or list) backslash-escaped."""
     text = " ".join(str(value).split("\n")).replace("\r", " ")
     text = _INLINE_MARKUP.sub(r"\\\1", escape(text))
-    return _LINE_START.sub(r"\\\1", text)
-
-
-def web_address(address: object) -> str | None:
-    """``address`` if it is an ``http:``/``https:`` address with a host (and no spaces or control
-    characters), else None: only these become live links."""
-    text = str(address).strip()
-    if not text or _CONTROL.search(text) or " " in text:
-        return None
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return None
-    return text if parts.scheme.lower() in WEB_SCHEMES and parts.netloc else None
+    return _LINE_START.sub(r"\1\\\2", text)
 
 
 def link(address: object, label_html: str | None = None, **attributes: str) -> str:

@@ -48,6 +48,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from techmarket.data.errors import TechmarketError
 from techmarket.data.files import atomic_write, cannot_write, code_hash, content_hash
 from techmarket.data.paths import relative
 from techmarket.site.cache import _record, _recorded, is_current, job_key, record_built
@@ -118,6 +119,9 @@ def build(only: list[str] | None = None, langs: list[str] | None = None, params:
         print(f"{bad.shown(project.root)}; skipped, its last reports are kept", file=sys.stderr)
     try:
         return _build(project, jobs, skipped, workers, force, with_audit, t0)
+    except TechmarketError as err:  # a data file the build reads is refused (a link leaving data/)
+        print(f"build: {err}; nothing more was built, the existing reports are kept", file=sys.stderr)
+        return 1
     except OSError as err:  # a write under reports/ (index, caches) failed mid-build, or a file is unreadable
         if err.filename and Path(err.filename).is_relative_to(project.reports_dir):
             print(f"build: {cannot_write(err, project.root)}; the build stopped, the existing reports are kept",

@@ -8,13 +8,13 @@ import json
 from pathlib import Path
 
 from techmarket.data.files import atomic_write, code_hash, content_hash, tree_hash
-from techmarket.data.paths import relative
+from techmarket.data.paths import inside, relative
 from techmarket.site.notebook_files import data_dependencies
 from techmarket.site.plan import Job, Project
 
 
 def job_key(job: Job, project: Project, env_hash: str) -> str:
-    data = [project.root / d for d in data_dependencies(job.notebook)]
+    data = [inside(project.root / d, project.root) for d in data_dependencies(job.notebook)]
     return content_hash(job.notebook.read_bytes(), tree_hash(project.root, data).encode(), env_hash.encode(),
                 json.dumps(job.parameters(), sort_keys=True, ensure_ascii=False).encode())
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from techmarket.data.files import atomic_write, code_hash, content_hash, tree_hash
+from techmarket.data.paths import files_under
 from techmarket.pages.fonts import embed_font
 from techmarket.pages.shell import Page, align_numbers, footer_html, header_html, link_ids, style_sheet, with_csp
 from techmarket.pages.untrusted import clean_html
@@ -65,8 +66,9 @@ def base_font(project: Project) -> Path:
 
     templates = [p for d in jupyter_path("nbconvert", "templates") for name in ("base", "lab")
                  for p in sorted(Path(d, name).rglob("*")) if p.is_file()]
-    sources = [*project.notebooks(), *(project.root / "data").rglob("*.csv"), *(project.root / "lib").rglob("*.py"),
-               *TEMPLATES.rglob("*.j2"), *templates]
+    lib = [p for suffix in ("py", "css", "js") for p in sorted((project.root / "lib").rglob(f"*.{suffix}"))]
+    data = [p for p in files_under(project.root / "data") if p.suffix == ".csv"]
+    sources = [*project.notebooks(), *data, *lib, *TEMPLATES.rglob("*.j2"), *templates]
     chars = {ch for p in sources for ch in set(p.read_text(encoding="utf-8", errors="ignore")) if ord(ch) > 127}
     text = ANCHOR_MARK + "".join(sorted(chars))
     path = project.cache_dir / f"cjk-base-{content_hash(text.encode())[:16]}.otf"
@@ -79,7 +81,7 @@ def page_identity(project: Project, env_hash: str | None = None) -> str:
     """What made a page, the same on every machine: the SHA-256 of the data and of the code
     (``env_hash``: :func:`techmarket.data.files.code_hash`, when the caller has it already)."""
 
-    data = [p for p in (project.root / "data").rglob("*") if p.is_file()]
+    data = files_under(project.root / "data")
     code = env_hash or code_hash(project.root)
     return f"data SHA-256 {tree_hash(project.root, data)[:16]}, code SHA-256 {code[:16]}"
 

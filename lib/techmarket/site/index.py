@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from techmarket.data.files import atomic_write, cannot_write, tree_hash
-from techmarket.data.paths import CLAIMS_CSV, EXTERNAL_CSV, FACTS_CSV, PROJ_ROOT, SHARED_PAPER
+from techmarket.data.paths import CLAIMS_CSV, EXTERNAL_CSV, FACTS_CSV, PROJ_ROOT, SHARED_PAPER, files_under
 from techmarket.pages.data_pages import PAGES as DATA_PAGES
 from techmarket.pages.fonts import embed_font
 from techmarket.pages.shell import style_sheet, with_csp
@@ -34,7 +34,7 @@ def build_identity(project: Project) -> dict[str, str]:
 
     commit = git("rev-parse", "HEAD") or "unknown (not a git checkout)"
     dirty = git("status", "--porcelain", "--", "data", "lib", "notebooks")
-    data = [p for p in (project.root / "data").rglob("*") if p.is_file()]
+    data = files_under(project.root / "data")
     from techmarket.site.envfile import locked_pins
 
     pins = locked_pins(project.root / "requirements.lock")
