@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from techmarket.data.paths import PROJ_ROOT, SHARED_PAPER
+from techmarket.data.paths import SHARED_PAPER
 from techmarket.pages.shell import content_security_policy
 
 from conftest import copy_project, read_rows, require_shared, write_rows
