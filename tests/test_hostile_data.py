@@ -95,7 +95,7 @@ def hostile_copy(root: Path, paper_text: str) -> Path:
         claims = list(csv.DictReader(fh))
     changed = {s: s + _payload(i) for i, s in enumerate(_lone_spans(facts, claims, paper_text))}
     for name, columns in FREE_TEXT.items():
-        def edit(header, rows, columns=columns):
+        def edit(header, rows, columns=columns, name=name):
             for i, row in enumerate(rows):
                 for column in columns:
                     cell = header.index(column)
