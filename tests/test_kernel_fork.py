@@ -174,14 +174,14 @@ def test_forked_kernels_draw_their_own_random_numbers_and_bad_requests_are_refus
 
 
 def test_a_kernel_spec_the_server_cannot_serve_falls_back_to_ordinary_launches(tmp_path):
-    from techmarket.site.build import _kernel_server
+    from techmarket.site.pool import kernel_server
 
     (tmp_path / "notebooks").mkdir()
     project = Project(tmp_path)
     jobs = [Job(_notebook(tmp_path / "notebooks" / "01_tiny.ipynb", "print(1)"), "en")]
-    with _kernel_server(jobs, project, kernel="no-such-kernel-here") as server:
+    with kernel_server(jobs, project, kernel="no-such-kernel-here") as server:
         assert server is None
-    with _kernel_server([], project) as server:
+    with kernel_server([], project) as server:
         assert server is None
-    with _kernel_server(jobs, project) as server:
+    with kernel_server(jobs, project) as server:
         assert server is not None and os.path.exists(server.address)

@@ -107,11 +107,19 @@ def _build(args: argparse.Namespace) -> int:
         if not sep or not key:
             print(f"build: parameters are KEY=VALUE, got {item!r}", file=sys.stderr)
             return 2
+        if key in params and params[key] != value:
+            print(f"build: parameter {key!r} given twice ({params[key]!r} and {value!r}); give it once",
+                  file=sys.stderr)
+            return 2
         params[key] = value
     if args.workers is not None and args.workers < 1:
         print("build: --workers must be at least 1", file=sys.stderr)
         return 2
-    return build(only=args.only, langs=args.lang, params=params, workers=args.workers, force=args.force)
+    if not args.timeout > 0:
+        print(f"build: --timeout must be a positive number of seconds, got {args.timeout:g}", file=sys.stderr)
+        return 2
+    return build(only=args.only, langs=args.lang, params=params, workers=args.workers, force=args.force,
+                 time_limit=args.timeout)
 
 
 def _annotate(args: argparse.Namespace) -> int:
@@ -227,6 +235,8 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from techmarket.site.notebook_run import TIME_LIMIT
+
     parser = argparse.ArgumentParser(prog="python -m techmarket", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("fonts", help="check that the CJK font is installed and complete")
@@ -247,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("-p", "--param", action="append", metavar="KEY=VALUE", help="notebook parameter, e.g. province=江苏")
     p.add_argument("--workers", type=int, help="parallel notebook runs (default: number of cores)")
     p.add_argument("--force", action="store_true", help="rebuild everything, ignoring the cache")
+    p.add_argument("--timeout", type=float, default=TIME_LIMIT, metavar="SECONDS",
+                   help=f"how long one notebook may run in all (default {TIME_LIMIT:g} s); past it the build names "
+                        "the cell still running and keeps that report's last good version")
     p.set_defaults(func=_build)
     p = sub.add_parser("annotate", help="the paper's text annotated with every claim's verdict, and the "
                                         "replication report and erratum (into reports/)")
@@ -271,6 +284,9 @@ def main(argv: list[str] | None = None) -> int:
         # bad data, a missing input file: the message says what and where; no traceback
         print(err, file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(f"{args.command}: interrupted; nothing half-written is left", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         # the reader of the output went away (``... | head``): stop quietly, as other commands do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
