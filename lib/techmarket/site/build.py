@@ -50,10 +50,10 @@ from typing import TYPE_CHECKING
 
 from techmarket.data.errors import TechmarketError
 from techmarket.data.files import cannot_write, code_hash, content_hash
+from techmarket.data.notebook_json import NotebookError
 from techmarket.data.paths import relative
 from techmarket.site.cache import _record, _recorded, is_current, job_key
 from techmarket.site.files import sweep_temporary, unwritable
-from techmarket.site.notebook_files import NotebookError
 from techmarket.site.notebook_run import TIME_LIMIT, Result
 from techmarket.site.plan import BuildError, Job, Project, plan
 from techmarket.site.pool import Interrupted, Progress, ignore_interrupts, kernel_server, run_pool, stop_pool
