@@ -70,7 +70,7 @@ def test_descriptor_missing(tmp_path):
     path = tmp_path / "datapackage.json"
     err = failure(load_facts, datapackage=path)
     assert isinstance(err, DataPackageError)
-    assert_names(err, path, "file: file not found: the data package descriptor")
+    assert_names(err, path, "file: file not found: expected the data package descriptor")
 
 
 def test_descriptor_not_json_names_line_and_column(tmp_path):
