@@ -76,3 +76,15 @@ def test_an_absurd_value_is_refused_with_its_row(data_dir, capsys, table, line, 
     _set(path, line, column, value)
     code, err = check_data(capsys, data_dir)
     assert code == 1 and f"{path}: " in err and expected in err, err
+
+
+def test_ctrl_c_in_any_command_ends_it_with_one_line(capsys, monkeypatch):
+    import techmarket.cli.main as cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_check_data", interrupted)
+    assert main(["check-data"]) == 130
+    out, err = capsys.readouterr()
+    assert err == "check-data: interrupted; nothing half-written is left\n" and "Traceback" not in out
