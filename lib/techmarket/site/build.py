@@ -46,7 +46,6 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from techmarket.data.errors import TechmarketError
 from techmarket.data.files import cannot_write, code_hash, content_hash
@@ -57,9 +56,6 @@ from techmarket.site.files import sweep_temporary, unwritable
 from techmarket.site.notebook_run import TIME_LIMIT, Result
 from techmarket.site.plan import BuildError, Job, Project, plan
 from techmarket.site.pool import Interrupted, Progress, ignore_interrupts, kernel_server, run_pool, stop_pool
-
-if TYPE_CHECKING:
-    pass
 
 
 def build(only: list[str] | None = None, langs: list[str] | None = None, params: dict[str, str] | None = None,
@@ -122,8 +118,9 @@ def _build(project: Project, jobs: list[Job], skipped: list[NotebookError], work
             print(f"  cached   {j.label}")
     paper = paper_text_path(project)
     index_key = content_hash(env.encode(), *[keys[j].encode() for j in jobs],
-                     str(sorted(p.name for p in project.notebooks())).encode(), b"audit" if with_audit else b"",
-                     paper.read_bytes() if with_audit and paper.is_file() else b"no paper")
+                             str(sorted(p.name for p in project.notebooks())).encode(),
+                             b"audit" if with_audit else b"",
+                             paper.read_bytes() if with_audit and paper.is_file() else b"no paper")
     index_cache = project.cache_dir / "index.key"
     index_files = [project.reports_dir / "index.html"]
     if with_audit:
