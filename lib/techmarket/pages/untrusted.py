@@ -37,7 +37,9 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "scope"},
 }
 _INLINE_MARKUP = re.compile(r"([\\`*_\[\]~|])")  # emphasis, code, links and images, strikethrough, tables
-_LINE_START = re.compile(r"^([#>+\-=]|\d+[.)])")  # what starts a heading, quotation or list at a line's start
+# What starts a heading, quotation or list at a line's start; of an ordered list's "1." only the
+# punctuation can be escaped ("1\." renders as "1."; a backslash before a digit would be shown)
+_LINE_START = re.compile(r"^(\d*)([#>+\-=.)])")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -53,7 +55,7 @@ def markdown_text(value: object) -> str:
     would start a heading, quotation or list) backslash-escaped."""
     text = " ".join(str(value).split("\n")).replace("\r", " ")
     text = _INLINE_MARKUP.sub(r"\\\1", escape(text))
-    return _LINE_START.sub(r"\\\1", text)
+    return _LINE_START.sub(r"\1\\\2", text)
 
 
 def web_address(address: object) -> str | None:
