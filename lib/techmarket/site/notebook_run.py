@@ -42,7 +42,9 @@ def run_job(job: Job, project: Project, font: Path | None = None, kernels: Serve
 
     from techmarket.pages.shell import Page, ids_used, title_of
     from techmarket.site.export import export_html, page_identity
+    from techmarket.site.expressions import ExpressionError, execute
     from techmarket.site.kernel_fork import kernel_manager_for
+    from techmarket.site.prose import ProseError, fill_in, for_language
 
     t0 = time.perf_counter()
     print(f"  running  {job.label}", flush=True)
@@ -51,10 +53,10 @@ def run_job(job: Job, project: Project, font: Path | None = None, kernels: Serve
         tmp_out = Path(tmp) / job.notebook.name
         forked = {"kernel_manager_class": kernel_manager_for(kernels)} if kernels else {}
         try:
-            nb = papermill.execute_notebook(str(job.notebook), str(tmp_out), parameters=job.parameters(),
-                                            kernel_name=KERNEL, cwd=str(project.notebooks_dir), progress_bar=False,
-                                            log_output=False, request_save_on_cell_execute=False,
-                                            extra_arguments=KERNEL_ARGS, shutdown_kernel="immediate", **forked)
+            nb = execute(job.notebook, tmp_out, parameters=job.parameters(), kernel_name=KERNEL,
+                         cwd=str(project.notebooks_dir), progress_bar=False, log_output=False,
+                         request_save_on_cell_execute=False, extra_arguments=KERNEL_ARGS, shutdown_kernel="immediate",
+                         **forked)
         except papermill.PapermillExecutionError as err:
             failed = outputs["ipynb"].with_suffix(".failed.ipynb")
             if tmp_out.is_file():
@@ -63,12 +65,20 @@ def run_job(job: Job, project: Project, font: Path | None = None, kernels: Serve
             own = err.cell_index  # papermill counts its injected-parameters cell, placed after ours
             return Result(job, False, time.perf_counter() - t0,
                           f"cell {own} of {n}: {err.ename}: {err.evalue}")
+        except ExpressionError as err:  # an inline expression of a Markdown cell raised
+            return Result(job, False, time.perf_counter() - t0, str(err))
         except Exception as err:  # kernel died, bad notebook, ...
             return Result(job, False, time.perf_counter() - t0, f"{type(err).__name__}: {err}")
     strip_volatile_metadata(nb)
+    ids = ids_used(nb)  # what the notebook's code and prose (both languages) read
+    page_nb = for_language(nb, job.lang)  # the prose of the page's language only
+    try:
+        fill_in(page_nb, job.lang, f"notebooks/{job.notebook.name}")
+    except ProseError as err:
+        return Result(job, False, time.perf_counter() - t0, str(err))
     atomic_write(outputs["ipynb"], nbformat.v4.writes(nb) + "\n")  # papermill validated it already
-    export_html(nb, outputs, font, Page(job.name, job.lang, title_of(nb, job.name), identity or page_identity(project),
-                                        ids_used(nb)))
+    export_html(page_nb, outputs, font, Page(job.name, job.lang, title_of(page_nb, job.name),
+                                             identity or page_identity(project), ids))
     outputs["ipynb"].with_suffix(".failed.ipynb").unlink(missing_ok=True)
     return Result(job, True, time.perf_counter() - t0)
 
@@ -81,6 +91,7 @@ def preload() -> None:
     from fontTools import subset  # noqa: F401
 
     from techmarket.pages.fonts import font_codepoints
+    from techmarket.site import expressions  # noqa: F401  (registers the papermill engine)
 
     font_codepoints()  # the full font's character map, read once (0.4 s) instead of once per worker
 
@@ -89,7 +100,8 @@ def refresh_committed(only: list[str] | None = None) -> int:
     """Re-execute the committed notebooks in place with their default parameters, so that the
     outputs nbval checks are current. Returns an exit code."""
     import nbformat
-    import papermill
+
+    from techmarket.site.expressions import execute
 
     project = Project()
     failed = 0
@@ -100,8 +112,8 @@ def refresh_committed(only: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / nb.name
             try:
-                papermill.execute_notebook(str(nb), str(out), kernel_name=KERNEL, cwd=str(project.notebooks_dir),
-                                           progress_bar=False, log_output=False)
+                execute(nb, out, kernel_name=KERNEL, cwd=str(project.notebooks_dir), progress_bar=False,
+                        log_output=False)
             except Exception as err:
                 failed += 1
                 print(f"  {nb.stem} failed: {str(err).strip().splitlines()[-1]}")
