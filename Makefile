@@ -9,7 +9,7 @@ PY          := $(VENV)/bin/python
 STAMP       := $(VENV)/.installed
 TEST_WORKERS ?= auto
 
-.PHONY: annotate annotate-pdf help reports test test-outputs lint lab benchmark-tests venv lock environment.yml check-data clean-venv notebooks verify benchmark
+.PHONY: annotate annotate-pdf help reports test test-lab test-outputs lint lab benchmark-tests venv lock environment.yml check-data clean-venv notebooks verify benchmark
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_.-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ annotate-pdf: annotate ## Print the annotated paper to reports/annotated_paper.p
 
 test: lint ## Run every test: lint, data, loaders, metrics, notebooks (nbval), reports in a browser
 	$(PY) -m pytest -n $(TEST_WORKERS)
+
+test-lab: $(STAMP) ## The notebooks in JupyterLab, driven in headless Chromium (.ci/run: after make test)
+	TECHMARKET_TEST_LAB=1 $(PY) -m pytest -n 0 tests/test_jupyterlab.py
 
 test-outputs: $(STAMP) ## Only the checks of notebook outputs, on a fresh build (.ci/run: other BLAS kernels)
 	$(PY) -m pytest -n $(TEST_WORKERS) --fresh-build notebooks tests/test_outputs.py tests/test_notebooks.py

@@ -2,7 +2,9 @@
 
 - :func:`typed_data_numbers`: a number typed into a Markdown cell, outside an inline expression,
   that equals within its printed rounding a value of the facts, the official releases or the derived
-  table. What may stand in prose: a notebook's number in its title (``# 03 …``), locators (§2.3,
+  table, or a year the data are not about (the data's years may be typed: JupyterLab's outline
+  shows a heading's source, so headings name their years, e.g. "Figure 1: turnover 2016-2020").
+  What may stand in prose: a notebook's number in its title (``# 03 …``), locators (§2.3,
   Table 1, 图2), ids (S2.3-05, C-01, D-02), other notebooks by number, units (100 million yuan),
   ordinals (13th) and the digits inside names (R², CR1; 十三五 has none).
 - :func:`visible_myst`: MyST syntax (a role such as ``{eval}`…` ``, a directive fence) left in the
@@ -14,6 +16,8 @@ import html
 import re
 from decimal import Decimal
 from functools import cache
+
+import pandas as pd
 
 ALLOWED = [
     r"\{eval\}`[^`]*`",  # inline expressions: their numbers come from the kernel
@@ -40,6 +44,19 @@ def data_values() -> tuple[float, ...]:
     return tuple(sorted({float(v) for v in values if v == v}))
 
 
+@cache
+def data_years() -> frozenset[int]:
+    """Every year the facts and the official releases are about (a year typed in prose must be one)."""
+    from techmarket.data.loaders import load_external, load_facts
+
+    facts, external = load_facts(), load_external()
+    years = [*facts.year, *facts.base_year, *external.year]
+    return frozenset(int(y) for y in years if not pd.isna(y))
+
+
+YEAR = re.compile(r"(?:19|20)\d\d")
+
+
 def _matches(number: str, values: tuple[float, ...]) -> bool:
     plain = number.replace(",", "")
     decimals = len(plain.split(".")[1]) if "." in plain else 0
@@ -47,13 +64,22 @@ def _matches(number: str, values: tuple[float, ...]) -> bool:
     return any(abs(Decimal(repr(v)) - x) <= half for v in values)
 
 
-def typed_data_numbers(markdown: str, values: tuple[float, ...]) -> list[str]:
+def typed_data_numbers(markdown: str, values: tuple[float, ...], years: frozenset[int] = frozenset()) -> list[str]:
     """Numbers typed into ``markdown`` (outside expressions and the allowed places) that equal a
-    value of ``values`` within their printed rounding."""
+    value of ``values`` within their printed rounding. A year of ``years`` (one the data are
+    about, as in a heading "Figure 1: turnover 2016-2020") may be typed; any other year may not."""
     text = markdown
     for pattern in ALLOWED:
         text = re.sub(pattern, " ", text, flags=re.M)
-    return [m.group(0) for m in NUMBER.finditer(text) if _matches(m.group(0), values)]
+    found = []
+    for m in NUMBER.finditer(text):
+        number = m.group(0)
+        if YEAR.fullmatch(number):
+            if int(number) not in years:
+                found.append(number)
+        elif _matches(number, values):
+            found.append(number)
+    return found
 
 
 ROLE_OR_DIRECTIVE = re.compile(r"\{[A-Za-z][\w:-]*\}`|(?:`{3,}|~{3,}|:{3,})\s*\{[A-Za-z][\w:-]*\}")

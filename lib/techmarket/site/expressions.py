@@ -48,8 +48,9 @@ class ExpressionError(Exception):
 
 
 def expressions_in(source: str) -> list[str]:
-    """The inline expressions of a Markdown cell's source, in order, each once."""
-    return list(dict.fromkeys(m.group(1) for m in EVAL_ROLE.finditer(source)))
+    """The inline expressions of a Markdown cell's source, in order, one per occurrence (as
+    jupyterlab-myst sends and stores them)."""
+    return [m.group(1) for m in EVAL_ROLE.finditer(source)]
 
 
 class ExpressionClient(PapermillNotebookClient):
