@@ -9,7 +9,7 @@ PY          := $(VENV)/bin/python
 STAMP       := $(VENV)/.installed
 TEST_WORKERS ?= auto
 
-.PHONY: test-site annotate annotate-pdf help reports test test-outputs lint lab benchmark-tests venv lock environment.yml check-data clean-venv notebooks verify benchmark
+.PHONY: test-site test-lab annotate annotate-pdf help reports test test-outputs lint lab benchmark-tests venv lock environment.yml check-data clean-venv notebooks verify benchmark
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_.-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ test: lint ## Run every test: lint, data, loaders, metrics, notebooks (nbval), r
 
 test-site: $(STAMP) ## The whole-site checks: every page built from hostile data stays text (run by .ci/run)
 	$(PY) -m pytest -n $(TEST_WORKERS) -m site tests
+
+test-lab: $(STAMP) ## The notebooks in JupyterLab, driven in headless Chromium (.ci/run: after make test)
+	TECHMARKET_TEST_LAB=1 $(PY) -m pytest -n 0 tests/test_jupyterlab.py
 
 test-outputs: $(STAMP) ## Only the checks of notebook outputs, on a fresh build (.ci/run: other BLAS kernels)
 	$(PY) -m pytest -n $(TEST_WORKERS) --fresh-build notebooks tests/test_outputs.py tests/test_notebooks.py

@@ -7,7 +7,7 @@ plotting style.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -16,6 +16,7 @@ from techmarket.data import i18n
 from techmarket.data.loaders import load_external, load_facts
 from techmarket.data.metrics import Interval, value_interval
 from techmarket.notebook import report
+from techmarket.pages.untrusted import escape
 
 
 @dataclass
@@ -37,6 +38,12 @@ class Context:
         return self._audit
 
     # --- language -------------------------------------------------------------------------
+    def in_lang(self, lang: str) -> Context:
+        """This context in ``lang``, on the same data: the prose cells of each language compute
+        their inline expressions with one (``zh, en = ctx.in_lang("zh"), ctx.in_lang("en")``), so
+        that what a prose cell says does not depend on the notebook's ``lang`` parameter."""
+        return replace(self, lang=i18n.check_lang(lang))
+
     def tr(self, zh: str, en: str) -> str:
         return i18n.tr(self.lang, zh, en)
 
@@ -72,12 +79,14 @@ class Context:
         r = self.fact(fact_id)
         return value_interval(str(r["value"]), str(r["unit"]))
 
-    def quote(self, fact_id: str) -> str:
-        """The verbatim span with its locator, for quoting the paper."""
+    def quote(self, fact_id: str) -> report.Inline:
+        """The verbatim span with its locator, for quoting the paper in prose; in English, the
+        quotation is marked as Chinese (HTML)."""
         r = self.fact(fact_id)
         if self.lang == "zh":
-            return f"“{r['span']}”（{r['locator']}）"
-        return f'<q lang="zh">{r["span"]}</q> ({r["locator"]})'  # the paper quoted in an English text
+            return report.Inline(f"“{r['span']}”（{r['locator']}）")
+        return report.Inline(f"“{r['span']}” ({r['locator']})",  # the paper quoted in an English text
+                             f'<q lang="zh">{escape(r["span"])}</q> ({escape(r["locator"])})')
 
     # --- derived values -------------------------------------------------------------------
     def derived_rows(self, indicator: str, geo: str, year: int, category: str = "",

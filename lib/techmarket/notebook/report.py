@@ -31,6 +31,25 @@ class Output:
         return self.bundle.get("text/plain", "")
 
 
+class Inline(str):
+    """A value for prose: the result of an inline expression (``{eval}`ctx.quote("S2.1-01")` ``),
+    a string that is its text and that also has, where it needs markup (a Chinese quotation in
+    English text), an HTML form. Shown as its text, without the quotes a string's repr would add."""
+
+    html: str | None
+
+    def __new__(cls, text: str, html: str | None = None):
+        self = super().__new__(cls, text)
+        self.html = html
+        return self
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/plain": str(self), **({"text/html": self.html} if self.html is not None else {})}
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:  # IPython's text/plain: the text itself
+        printer.text(str(self))
+
+
 def say(lang: str, zh: str, en: str) -> Output:
     """Narrative Markdown in the chosen language."""
     if check_lang(lang) == "zh":

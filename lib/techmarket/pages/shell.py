@@ -50,10 +50,12 @@ def data_href(ident: str, folder: str = "data/") -> str:
 
 
 def title_of(nb, fallback: str) -> str:
-    """A report's title: its first Markdown heading (``# 08 Claims audit``), as shown."""
+    """A report's title: its first Markdown heading (``# 08 Claims audit``), as shown: in a Markdown
+    cell or a Markdown output."""
     for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            text = out.get("data", {}).get("text/markdown", "")
+        texts = [cell.source] if cell.cell_type == "markdown" else []
+        texts += [out.get("data", {}).get("text/markdown", "") for out in cell.get("outputs", [])]
+        for text in texts:
             m = re.match(r"#\s+(.+)", text)
             if m:
                 return m.group(1).strip()
@@ -61,8 +63,8 @@ def title_of(nb, fallback: str) -> str:
 
 
 def ids_used(nb) -> tuple[str, ...]:
-    """Every id a report's code reads or its outputs show, sorted."""
-    texts = [cell.source for cell in nb.cells if cell.cell_type == "code"]
+    """Every id a report's code or prose reads or its outputs show, sorted."""
+    texts = [cell.source for cell in nb.cells if cell.cell_type in ("code", "markdown")]
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             texts += [v for k, v in out.get("data", {}).items() if k.startswith("text/") and isinstance(v, str)]

@@ -36,7 +36,9 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "scope"},
 }
 _INLINE_MARKUP = re.compile(r"([\\`*_\[\]~|])")  # emphasis, code, links and images, strikethrough, tables
-_LINE_START = re.compile(r"^(\d*)([#>+\-=.)])")  # what starts a heading, quotation or list at a line's start
+# What starts a heading, quotation or list at a line's start; of an ordered list's "1." only the
+# punctuation can be escaped ("1\." renders as "1."; a backslash before a digit would be shown)
+_LINE_START = re.compile(r"^(\d*)([#>+\-=.)])")
 
 
 def escape(value: object) -> str:

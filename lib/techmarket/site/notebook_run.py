@@ -94,7 +94,9 @@ def run_job(job: Job, project: Project, font: Path | None = None, kernels: Serve
 
     from techmarket.pages.shell import Page, ids_used, title_of
     from techmarket.site.export import export_html, page_identity
+    from techmarket.site.expressions import ExpressionError, execute
     from techmarket.site.kernel_fork import kernel_manager_for
+    from techmarket.site.prose import ProseError, fill_in, for_language
 
     t0 = time.perf_counter()
     print(f"  running  {job.label}", flush=True)
@@ -104,21 +106,27 @@ def run_job(job: Job, project: Project, font: Path | None = None, kernels: Serve
         forked = {"kernel_manager_class": kernel_manager_for(kernels)} if kernels else {}
         running = Running(time_limit)
         try:
-            nb = papermill.execute_notebook(str(job.notebook), str(tmp_out), parameters=job.parameters(),
-                                            kernel_name=KERNEL, cwd=str(project.notebooks_dir), progress_bar=False,
-                                            log_output=False, request_save_on_cell_execute=False,
-                                            extra_arguments=KERNEL_ARGS, shutdown_kernel="immediate",
-                                            on_cell_start=running.started, timeout_func=running.remaining,
-                                            **forked)
+            nb = execute(job.notebook, tmp_out, parameters=job.parameters(), kernel_name=KERNEL,
+                         cwd=str(project.notebooks_dir), progress_bar=False, log_output=False,
+                         request_save_on_cell_execute=False, extra_arguments=KERNEL_ARGS, shutdown_kernel="immediate",
+                         on_cell_start=running.started, timeout_func=running.remaining, **forked)
+        except ExpressionError as err:  # an inline expression of a Markdown cell raised
+            return Result(job, False, time.perf_counter() - t0, str(err))
         except Exception as err:  # a cell raised, ran out of time, or its kernel died; a bad notebook
             if isinstance(err, papermill.PapermillExecutionError) and tmp_out.is_file():
                 atomic_write(outputs["ipynb"].with_suffix(".failed.ipynb"), tmp_out.read_bytes())
             n = len(nbformat.read(job.notebook, as_version=4).cells)
             return Result(job, False, time.perf_counter() - t0, failure(err, running, n))
     strip_volatile_metadata(nb)
+    ids = ids_used(nb)  # what the notebook's code and prose (both languages) read
+    page_nb = for_language(nb, job.lang)  # the prose of the page's language only
+    try:
+        fill_in(page_nb, job.lang, f"notebooks/{job.notebook.name}")
+    except ProseError as err:
+        return Result(job, False, time.perf_counter() - t0, str(err))
     atomic_write(outputs["ipynb"], nbformat.v4.writes(nb) + "\n")  # papermill validated it already
-    export_html(nb, outputs, font, Page(job.name, job.lang, title_of(nb, job.name), identity or page_identity(project),
-                                        ids_used(nb)))
+    export_html(page_nb, outputs, font, Page(job.name, job.lang, title_of(page_nb, job.name),
+                                             identity or page_identity(project), ids))
     outputs["ipynb"].with_suffix(".failed.ipynb").unlink(missing_ok=True)
     return Result(job, True, time.perf_counter() - t0)
 
@@ -131,6 +139,7 @@ def preload() -> None:
     from fontTools import subset  # noqa: F401
 
     from techmarket.pages.fonts import font_codepoints
+    from techmarket.site import expressions  # noqa: F401  (registers the papermill engine)
 
     font_codepoints()  # the full font's character map, read once (0.4 s) instead of once per worker
 
@@ -139,7 +148,8 @@ def refresh_committed(only: list[str] | None = None) -> int:
     """Re-execute the committed notebooks in place with their default parameters, so that the
     outputs nbval checks are current. Returns an exit code."""
     import nbformat
-    import papermill
+
+    from techmarket.site.expressions import execute
 
     project = Project()
     failed = 0
@@ -150,8 +160,8 @@ def refresh_committed(only: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / nb.name
             try:
-                papermill.execute_notebook(str(nb), str(out), kernel_name=KERNEL, cwd=str(project.notebooks_dir),
-                                           progress_bar=False, log_output=False)
+                execute(nb, out, kernel_name=KERNEL, cwd=str(project.notebooks_dir), progress_bar=False,
+                        log_output=False)
             except Exception as err:
                 failed += 1
                 print(f"  {nb.stem} failed: {str(err).strip().splitlines()[-1]}")
