@@ -23,6 +23,8 @@ def test_link_ids_links_visible_ids_only():
     assert '<a class="tm-id" href="data/derived.html#D-10">D-10</a>' in out
     assert '<title>S2.1-03</title>' in out and 'var a = "C-01"' in out and '<a href="x">T1-06</a>' in out
     assert "C-01x" in out and "S2.1-031" in out and out.count("tm-id") == 3  # not parts of longer words
+    # Chinese has no spaces: an id right after or before a Chinese character is still an id
+    assert link_ids("<p>不再成立的有S2.2-14、S2.2-15年</p>").count('class="tm-id"') == 2
 
 
 def test_align_numbers_marks_only_all_numeric_columns():

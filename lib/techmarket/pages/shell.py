@@ -19,7 +19,10 @@ from pathlib import Path
 from techmarket.data.i18n import tr
 from techmarket.pages.untrusted import escape
 
-ID_RE = re.compile(r"(?<![\w.-])(?:(?:S[1-5](?:\.[1-6])?|T1|F2)-\d{2}|C-\d{2}|D-\d{2}|EXT-\d{3})(?![\w-])")
+# an id stands alone between other ASCII letters and digits (C-01x and S2.1-031 are not ids), but may touch
+# Chinese text, which has no spaces: "不再成立的有S2.2-14、"
+ID_RE = re.compile(r"(?<![A-Za-z0-9_.-])(?:(?:S[1-5](?:\.[1-6])?|T1|F2)-\d{2}|C-\d{2}|D-\d{2}|EXT-\d{3})"
+                   r"(?![A-Za-z0-9_-])")
 DATA_PAGES = {"S": "facts", "T": "facts", "F": "facts", "C": "claims", "D": "derived", "E": "releases"}
 DATA_FILES = ("data/paper/facts.csv", "data/paper/claims.csv", "data/external/official_releases.csv")
 NOT_LINKED = {"a", "script", "style", "title", "head"}
