@@ -190,3 +190,19 @@ def test_the_index_lists_each_report_and_each_variant_by_title(tmp_path):
     assert variant in text
     assert 'href="zh/06_provincial_benchmarking.html">06 主要省市对标</a>' in text
     assert "Ten-province benchmark" in text  # its description
+
+
+def test_the_theme_css_loses_only_its_invalid_declarations():
+    """nbconvert's theme CSS: the four declarations the Nu Html Checker rejects go (or become what
+    browsers make of them); the rest of the head and the body are unchanged."""
+    from techmarket.site.export import valid_theme_css
+
+    head = ("<html><head><style>\n.a {\n  color: red;\n}\n\n"
+            ".jp-scrollbar-tiny::-webkit-scrollbar-track:horizontal {\n  border-left: 0 solid transparent;\n}\n\n"
+            ".jp-scrollbar-tiny::-webkit-scrollbar-track:vertical {\n  border-top: 0 solid transparent;\n}\n\n"
+            ".b {\n  box-shadow: '0px 4px 4px rgba(0, 0, 0, 0.25)';\n}\n.c {\n  overflow: overlay;\n}\n</style></head>")
+    body = "<body><pre>overflow: overlay;</pre></body></html>"  # a notebook's text is not CSS
+    out = valid_theme_css(head + body)
+    assert out == ("<html><head><style>\n.a {\n  color: red;\n}\n\n\n\n.b {\n}\n.c {\n  overflow: auto;\n}\n"
+                   "</style></head>" + body)
+
