@@ -46,6 +46,13 @@ class Page:
     ids: tuple[str, ...]  # the fact, claim, derived and release ids the report uses or shows
 
 
+def scroll_box(table_html: str, label: str) -> str:
+    """A table in a box of its own that scrolls sideways when the table is wider than the window, so
+    that the page never does (WCAG 1.4.10): a region named ``label`` (text, escaped here) that takes
+    the keyboard's focus, so that the arrow keys scroll it."""
+    return f'<div class="tm-scroll" role="region" aria-label="{escape(label)}" tabindex="0">{table_html}</div>'
+
+
 def data_href(ident: str, folder: str = "data/") -> str:
     """Where an id's entry is, relative to a report of ``reports/<lang>/`` (from a data page
     itself, ``folder`` is empty)."""
@@ -78,16 +85,18 @@ def _id_order(ident: str) -> tuple:
 
 
 def header_html(page: Page, with_code: bool) -> str:
-    """Links to the index, the same report in the other language, and the other variant."""
+    """The page's header: links to the index, the same report in the other language, and the other
+    variant (the template puts it before the page's ``main``, the footer after it)."""
     other = "en" if page.lang == "zh" else "zh"
     variant = f"{page.name}.html" if with_code else f"{page.name}.code.html"
-    return (f'<nav class="tm-nav" aria-label="{tr(page.lang, "报告导航", "Report navigation")}">'
+    label = tr(page.lang, "报告导航", "Report navigation")
+    return (f'<header class="tm-header"><nav class="tm-nav" aria-label="{label}">'
             f'<a href="../index.html">{tr(page.lang, "← 全部报告", "← All reports")}</a>'
             f'<a href="../{other}/{escape(page.name)}.{"code." if with_code else ""}html" lang="{other}" '
             f'hreflang="{other}">{"English" if other == "en" else "中文"}</a>'
             f'<a href="{escape(variant)}">'
             f'{tr(page.lang, "不含代码" if with_code else "含代码", "without code" if with_code else "with code")}</a>'
-            "</nav>")
+            "</nav></header>")
 
 
 def footer_html(page: Page) -> str:
@@ -103,9 +112,9 @@ TAG_RE = re.compile(r"(<!--.*?-->|<[^>]+>)", re.S)
 TAG_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z0-9]+)")
 
 
-def link_ids(page_html: str) -> str:
+def link_ids(page_html: str, folder: str = "data/") -> str:
     """Every id in the visible text (outside links, scripts, styles and the head) as a link to
-    its entry on the data pages."""
+    its entry on the data pages (in ``folder``, relative to the page: :func:`data_href`)."""
     out, inside = [], 0  # inside: how many elements that must not get links are open
     for piece in TAG_RE.split(page_html):
         if piece.startswith("<"):
@@ -117,7 +126,8 @@ def link_ids(page_html: str) -> str:
         elif inside or not ID_RE.search(piece):
             out.append(piece)
         else:
-            out.append(ID_RE.sub(lambda m: f'<a class="tm-id" href="{data_href(m.group(0))}">{m.group(0)}</a>', piece))
+            out.append(ID_RE.sub(lambda m: f'<a class="tm-id" href="{data_href(m.group(0), folder)}">{m.group(0)}</a>',
+                                 piece))
     return "".join(out)
 
 
