@@ -170,8 +170,8 @@ def test_claim_must_repeat_its_facts_value(tmp_path):
     with pytest.raises(DataValidationError) as info:
         load_claims(path)
     msg = str(info.value)
-    assert "line 9, column 'reported': must equal the fact's value '4.39'" in msg
-    assert "line 10, column 'kind'" in msg
+    assert "line 9 (S2.1-04), column 'reported': must equal the fact's value '4.39'" in msg
+    assert "line 10 (S2.1-05), column 'kind'" in msg
 
 
 # --- what the audit finds -------------------------------------------------------------------

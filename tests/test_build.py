@@ -134,7 +134,8 @@ def test_a_failing_notebook_does_not_stop_the_others_and_keeps_its_last_good_rep
     rc = build(project=project, workers=2, with_audit=False)
     err = capsys.readouterr().err
     assert rc == 1
-    assert "02_fail [en] failed at cell 2 of 2: ValueError: deliberate" in err
+    failing = nbformat.read(project.notebooks_dir / "02_fail.ipynb", as_version=4).cells[1].id
+    assert f"02_fail [en] failed at cell 2 of 2 ({failing}): ValueError: deliberate" in err
     assert good.read_text() == "last good report"
     assert (project.reports_dir / "en" / "02_fail.failed.ipynb").is_file()
     for lang in ("zh", "en"):

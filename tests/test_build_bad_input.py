@@ -12,11 +12,12 @@ from pathlib import Path
 import nbformat as nbf
 import pytest
 
+from techmarket.data.notebook_json import NotebookError
+from techmarket.data.paths import PROJ_ROOT
 from techmarket.site import export as html_export
 from techmarket.site import index as build_index
 from techmarket.site.build import build
 from techmarket.site.cache import record_built, stale
-from techmarket.site.notebook_files import NotebookError
 from techmarket.site.plan import Project, plan
 
 from conftest import copy_project
@@ -138,6 +139,45 @@ def test_the_bad_notebook_is_reported_on_every_build_until_fixed_and_then_built(
     assert build(project=project, with_audit=False) == 0
     out = capsys.readouterr().out
     assert "cached   02_other [en]" in out and "0 failed in" in out
+
+
+def test_a_notebook_without_a_parameters_cell_is_skipped_not_built_in_one_language(project, capsys):
+    """Without the tagged cell papermill would inject the language nowhere, and every language's
+    report would be written in the notebook's own language."""
+    nb = nbf.read(project.notebooks_dir / "02_other.ipynb", as_version=4)
+    nb.cells[0].metadata["tags"] = []
+    nbf.write(nb, project.notebooks_dir / "02_other.ipynb")
+    before = _reports(project)
+    assert build(project=project, with_audit=False, force=True) == 1
+    out, err = capsys.readouterr()
+    _no_traceback(out, err)
+    assert [line for line in err.splitlines() if "02_other" in line] == [
+        "notebooks/02_other.ipynb: no cell is tagged `parameters` (expected the first code cell, tagged so, setting "
+        'lang = "zh"): without it each language\'s report would be written in the notebook\'s own language; '
+        "skipped, its last reports are kept"]
+    assert _reports(project)["en/02_other.html"] == before["en/02_other.html"]
+
+
+def test_a_parameters_cell_without_lang_is_named(project, capsys):
+    _tiny(project.notebooks_dir / "02_other.ipynb", "print(1)", params="province = '广东'")
+    assert build(project=project, with_audit=False) == 1
+    assert ("notebooks/02_other.ipynb: the parameters cell (cell 1) sets no `lang` (expected a line such as "
+            'lang = "zh"): the build could not tell the languages apart; skipped') in capsys.readouterr().err
+
+
+def test_the_views_name_a_report_notebook_cut_in_half(tmp_path):
+    """The views of the paper read where each claim is examined from the notebooks' outputs: a
+    notebook cut in half is named with its line and column, never a JSON traceback."""
+    from techmarket.data.notebook_json import NotebookError
+    from techmarket.pages.report_locations import locations
+
+    cut = tmp_path / "03_cut.ipynb"
+    text = (PROJ_ROOT / "notebooks" / "03_structure.ipynb").read_text(encoding="utf-8")
+    cut.write_text(text[: len(text) // 2], encoding="utf-8")
+    with pytest.raises(NotebookError) as caught:
+        locations([cut])
+    assert str(caught.value).startswith(f"{cut}: not a valid notebook: ")
+    assert " at line " in str(caught.value) and ", column " in str(caught.value)
 
 
 def test_a_parameters_cell_that_is_not_python_is_named(project, capsys):

@@ -6,13 +6,14 @@ In a scratch copy of the project, every free-text column of every table gets hos
 each kind (script tags, event-handler attributes, ``javascript:`` and ``data:`` addresses,
 entity-encoded variants, closing tags, quotes and backslashes, Markdown links), spans included
 (changed alike in the facts, the claims and a copy of the paper's text, so that the annotated
-paper is built too), and new releases carry hostile names. The copy builds every page (the
+paper is built too), and new releases carry hostile publishers. The copy builds every page (the
 notebooks run against the copy's data: its ``lib`` is first on the import path), and each page is
 parsed with an HTML parser: no script but the package's own inline scripts (each pinned by the
 page's Content-Security-Policy), no event-handler attribute, no link or source with another
 scheme than http(s), data: images or a relative address, no frame, object, form or base. The data
-pages show the hostile text as text. Columns whose values the schema constrains (ids, enums,
-patterns, numbers) refuse such strings; that is checked in tests/test_bad_input.py.
+pages show the hostile text as text. Columns whose values the schema constrains (ids, areas and
+other enums, patterns, numbers) refuse such strings; that is checked in tests/test_bad_input.py,
+tests/test_hostile_input.py and tests/test_untrusted_data.py.
 """
 from __future__ import annotations
 
@@ -107,11 +108,10 @@ def hostile_copy(root: Path, paper_text: str) -> Path:
                     row[header.index("items")] = ";".join([items[0] + _payload(i, NO_SEPARATOR), *items[1:]])
                 if name == "official_releases":
                     row[header.index("retrieved_from")] = _payload(i, ADDRESSES)
-            if name == "official_releases":  # new releases, with a hostile name for their area
+            if name == "official_releases":  # new releases, each from a hostile publisher
                 template = rows[0]
                 for i, p in enumerate(PAYLOADS):
                     new = list(template)
-                    new[header.index("geo")] = f"广东{p}"
                     new[header.index("publisher")] = f"tm {p}"
                     new[header.index("year")] = str(2000 + i)
                     rows.append(new)

@@ -39,13 +39,15 @@ def test_every_span_states_its_value(facts):
     assert not bad, "span does not print the value (data/paper/facts.csv):\n" + "\n".join(bad)
 
 
-def test_span_checks_name_the_line_and_column(facts):
+def test_span_checks_name_the_line_the_column_and_the_fact(facts):
     wrong = facts.copy()
     wrong.loc[wrong.fact_id == "S2.1-03", "value"] = "3465.9"
     [problem] = spans_not_stating_value(wrong)
-    assert (problem.line, problem.column) == (8, "span") and "3465.9" in problem.rule
+    assert (problem.line, problem.column, problem.ident) == (8, "span", "S2.1-03") and "3465.9" in problem.rule
+    assert str(problem).startswith("line 8 (S2.1-03), column 'span': ")
     [problem] = spans_not_in_paper(facts[facts.fact_id == "S2.1-03"], "some other text")
-    assert (problem.line, problem.column) == (8, "span") and "not found verbatim in the paper" in str(problem)
+    assert (problem.line, problem.column, problem.ident) == (8, "span", "S2.1-03")
+    assert str(problem).startswith("line 8 (S2.1-03), column 'span': span: not found verbatim in the paper")
 
 
 def test_states_value_rejects_a_wrong_number():

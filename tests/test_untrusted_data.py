@@ -103,3 +103,64 @@ def test_the_build_refuses_a_link_that_leaves_data_and_keeps_what_it_built(tmp_p
     assert f"build: {root / 'data' / 'notes.txt'}: a symbolic link to {secret}" in err and "refused" in err
     assert "Traceback" not in err
     assert index.read_text(encoding="utf-8") == "the last good index"
+
+
+# --- rows that contradict themselves or each other are refused by every command ----------------
+def _set(path, key_column: str, key: str, column: str, value: str) -> int:
+    rows = read_rows(path)
+    i = next(n for n, r in enumerate(rows) if r[rows[0].index(key_column)] == key)
+    rows[i][rows[0].index(column)] = value
+    write_rows(path, rows)
+    return i + 1
+
+
+@pytest.mark.parametrize("edit, expected", [
+    # a span that no longer states its value (the claims row changed alike)
+    (lambda f: [_set(f.facts, "fact_id", "S2.1-03", "value", "3465.93"),
+                _set(f.claims, "claim_id", "S2.1-03", "reported", "3465.93")],
+     ("facts", "line 8 (S2.1-03), column 'span': span: must print the row's value 3465.93")),
+    # a release whose excerpt does not print its value
+    (lambda f: _set(f.external, "excerpt", "2018年成交额719.38亿元,同比增长逾一倍", "value", "791.38"),
+     ("external", "line 3 (EXT-003), column 'value': value: not printed in the row's excerpt (found '791.38')")),
+    # an area that is no known area
+    (lambda f: _set(f.external, "excerpt", "2018年成交额719.38亿元,同比增长逾一倍", "geo", "廣州"),
+     ("external", "line 3 (EXT-003), column 'geo': enum: expected one of")),
+    # a locator that fits its pattern but names another part of the paper than the row's section
+    (lambda f: _set(f.facts, "fact_id", "S2.1-03", "locator", "§4.5"),
+     ("facts", "line 8 (S2.1-03), column 'locator': locator: names another part of the paper than the row's "
+               "section 2.1 (expected §2.1) (found '§4.5')")),
+])
+def test_verify_refuses_rows_that_contradict_themselves(data_dir, tmp_path, capsys, edit, expected):
+    files = data_files(data_dir)
+    edit(files)
+    table, message = expected
+    code, out, err = run_cli(capsys, "verify", "--data-dir", str(data_dir), "--csv", str(tmp_path / "a.csv"))
+    assert code == 1
+    assert err.startswith(f"{getattr(files, table)}: ") and message in err, err
+    assert not (tmp_path / "a.csv").exists()
+
+
+def test_two_releases_of_one_figure_with_different_values_are_refused(data_dir, capsys):
+    files = data_files(data_dir)
+    rows = read_rows(files.external)
+    rows.append(list(rows[2]))  # line 3 again (Guangzhou 2018, 719.38) ...
+    rows[-1][rows[0].index("value")] = "719.83"  # ... with another value, printed in its own excerpt
+    rows[-1][rows[0].index("excerpt")] = "2018年成交额719.83亿元"
+    write_rows(files.external, rows)
+    code, out, err = run_cli(capsys, "check-data", "--data-dir", str(data_dir))
+    assert code == 1
+    last = len(rows)
+    assert (f"line 3 (EXT-003), column 'value': conflicting releases: EXT-003 (719.38), EXT-{last:03d} (719.83) are "
+            "one series, area, year, unit and publisher with different values") in err, err
+    assert f"line {last} (EXT-{last:03d}), column 'value': conflicting releases" in err
+
+
+@pytest.mark.parametrize("argv, code, message", [
+    (["--section", "9.9"], 2, "verify: --section 9.9 names no section with claims; the sections are 1, 2.1,"),
+    (["--section", "3", "--verdict", "inconsistent"], 1,
+     "verify: no claim matches --section 3 and --verdict inconsistent; nothing to show"),
+])
+def test_a_selection_that_matches_nothing_says_so(capsys, tmp_path, argv, code, message):
+    got, out, err = run_cli(capsys, "verify", *argv, "--csv", str(tmp_path / "a.csv"))
+    assert got == code and message in err, err
+    assert not out.strip()

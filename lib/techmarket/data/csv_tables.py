@@ -125,10 +125,15 @@ def read_raw(path: Path | str, resource_name: str, datapackage: Path | str | Non
     """
     path = Path(path)
     if not path.is_file():
-        raise DataValidationError(path, [Problem(None, None, "file not found")])
+        what = "is a folder, not a file" if path.is_dir() else ("is not a regular file" if path.exists()
+                                                               else "file not found")
+        raise DataValidationError(path, [Problem(None, None, f"{what}: expected the {resource_name} table (CSV)")])
     inside(path, descriptor.descriptor_path(datapackage).parent)
     expected = descriptor.field_names(resource_name, datapackage)
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise DataValidationError(path, [Problem(None, None, f"cannot be read ({err.strerror or err})")]) from None
     if not data.removeprefix(UTF8_BOM).strip(b"\r\n"):
         rule = "the file is empty" + (" (0 bytes)" if not data else " (only line breaks or a byte-order mark)")
         raise DataValidationError(path, [Problem(None, None, f"{rule}: expected a header line and data rows")])

@@ -32,7 +32,11 @@ def descriptor_path(datapackage: Path | str | None = None) -> Path:
 @lru_cache(maxsize=8)
 def _parsed(path: str, mtime_ns: int, size: int, inode: int) -> tuple[str, dict]:
     """Text and parsed JSON of one version of a descriptor (the cache key changes with the file)."""
-    text = decode_utf8(path, Path(path).read_bytes(), DataPackageError)  # a byte-order mark is accepted
+    try:
+        data = Path(path).read_bytes()
+    except OSError as err:
+        raise DataPackageError(path, [Problem(None, None, f"cannot be read ({err.strerror or err})")]) from None
+    text = decode_utf8(path, data, DataPackageError)  # a byte-order mark is accepted
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as err:
@@ -53,7 +57,8 @@ def _read(datapackage: Path | str | None) -> tuple[Path, str, dict]:
     except OSError:
         st = None
     if st is None or not path.is_file():
-        rule = ("file not found: the data package descriptor, from which the loaders take every table's "
+        what = "is a folder, not a file" if path.is_dir() else "file not found"
+        rule = (f"{what}: expected the data package descriptor, from which the loaders take every table's "
                 "columns, types and rules")
         raise DataPackageError(path, [Problem(None, None, rule)])
     paths.inside(path, path.parent)

@@ -16,6 +16,13 @@ from techmarket.data import schema
 from techmarket.data.csv_tables import read_raw, release_id, row_lines, validate
 from techmarket.data.errors import DataValidationError, InputError, Problem
 from techmarket.data.metrics import decimals_of, value_interval
+from techmarket.data.paper_checks import (
+    conflicting_releases,
+    counts_not_stated,
+    locators_not_of_their_section,
+    spans_not_stating_value,
+    values_not_in_excerpt,
+)
 from techmarket.data.paths import CLAIMS_CSV, DATA_DIR, DATAPACKAGE, EXTERNAL_CSV, FACTS_CSV, relative
 from techmarket.data.units import CONVERSIONS, NOT_CONVERTIBLE
 
@@ -83,6 +90,7 @@ def load_facts(path: Path | str = FACTS_CSV, *, datapackage: Path | str | None =
     for col in ("section", "locator", "indicator", "geo", "category", "dimension", "measure",
                 "unit", "qualifier", "relative_to", "span", "note", "fact_id", "value"):
         out[col] = out[col].astype("string")
+    _refuse(path, spans_not_stating_value(out) + locators_not_of_their_section(out))
     out.attrs["source"] = str(path)
     return out
 
@@ -113,8 +121,16 @@ def load_external(path: Path | str = EXTERNAL_CSV, *, datapackage: Path | str | 
     out["convertible"] = [u not in NOT_CONVERTIBLE for u in df["unit"]]
     for col in ("series", "geo", "qualifier", "unit", "publisher", "retrieved_from", "excerpt", "note"):
         out[col] = out[col].astype("string")
+    _refuse(path, values_not_in_excerpt(out) + conflicting_releases(out))
     out.attrs["source"] = str(path)
     return out
+
+
+def _refuse(path: Path, problems: list[Problem]) -> None:
+    """Rows that contradict themselves (a span that does not print its value, a release whose
+    excerpt does not print it, two releases of one figure that differ, ...): nothing is loaded."""
+    if problems:
+        raise DataValidationError(path, problems)
 
 
 COMPARISON_KINDS = ("threshold", "order", "rank", "count")
@@ -169,4 +185,6 @@ def load_claims(path: Path | str = CLAIMS_CSV, facts: pd.DataFrame | None = None
     out = df.copy()
     out.attrs = {}
     out.insert(0, "line", row_lines(df))
-    return out.astype({c: "string" for c in df.columns})
+    out = out.astype({c: "string" for c in df.columns})
+    _refuse(path, counts_not_stated(out))
+    return out

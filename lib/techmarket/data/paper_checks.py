@@ -124,6 +124,41 @@ def items_not_beside_span(claims: pd.DataFrame, paper_text: str) -> list[Problem
     return problems
 
 
+# series whose releases are told apart by a category written in their note (turnover by contract type)
+CATEGORY_IN_NOTE = {"turnover_by_type"}
+
+
+def conflicting_releases(external: pd.DataFrame) -> list[Problem]:
+    """Releases of one series, area, year, unit and publisher (and, for a series by category, one
+    category) that print different values: the package cannot tell which holds, so it refuses
+    both rather than choose."""
+    problems = []
+    key = ["series", "geo", "year", "unit", "publisher", "category"]
+    table = external.assign(category=[n if s in CATEGORY_IN_NOTE else "" for s, n in
+                                      zip(external["series"], external["note"], strict=True)])
+    for _, group in table.groupby(key, sort=False, dropna=False):
+        if group["value_text"].nunique() > 1:
+            ids = ", ".join(f"{i} ({v})" for i, v in zip(group["ext_id"], group["value_text"], strict=True))
+            for r in group.itertuples():
+                problems.append(Problem(int(r.line), "value", f"conflicting releases: {ids} are one series, area, "
+                                        "year, unit and publisher with different values; keep the one the "
+                                        "publication prints", r.value_text, ident=r.ext_id))
+    return problems
+
+
+def locators_not_of_their_section(facts: pd.DataFrame) -> list[Problem]:
+    """Facts whose locator (§2.1, Table 1, Figure 2 data) names another part of the paper than their
+    section: a locator that fits the pattern but names no part the row is in."""
+    expected = {"Table 1": {"4.2"}, "Figure 2 data": {"2.2"}}
+    problems = []
+    for r in facts.itertuples():
+        parts = expected.get(r.locator, {str(r.locator).removeprefix("§")})
+        if r.section not in parts:
+            problems.append(Problem(int(r.line), "locator", f"locator: names another part of the paper than the "
+                                    f"row's section {r.section} (expected §{r.section})", r.locator, ident=r.fact_id))
+    return problems
+
+
 def addresses_not_on_the_web(external: pd.DataFrame) -> list[Problem]:
     """Official releases whose address (``retrieved_from``) is given but is no web address: the
     pages show it as text, never as a link (:func:`techmarket.data.addresses.web_address`)."""

@@ -18,9 +18,24 @@ from techmarket.data.descriptor import resource
 
 INT_RE = re.compile(r"-?[0-9]+")
 NUMBER_RE = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+MAX_NUMBER_CHARS = 24
+MAX_MAGNITUDE = 1e15  # the largest figure, GDP in 万元, is about 1e10
 def _cell_check(test: Callable[[str], bool], error: str) -> pa.Check:
     """Element-wise check on raw text; empty cells pass (``required`` is checked separately)."""
     return pa.Check(lambda v: v == "" or bool(test(v)), element_wise=True, error=error)
+
+
+def _too_large(v: str) -> bool:
+    """A number beyond any figure's magnitude (or not finite, as 1e400 reads)."""
+    try:
+        return not abs(float(v)) < MAX_MAGNITUDE
+    except (ValueError, OverflowError):
+        return False  # not a number at all: the type check says so
+
+
+def _sized(v: str, ok: Callable) -> bool:
+    """A number the range checks can read: of its type, and not longer or larger than any figure."""
+    return bool(ok(v)) and len(v) <= MAX_NUMBER_CHARS and not _too_large(v)
 
 
 def _field_checks(field: dict) -> list[pa.Check]:
@@ -30,6 +45,10 @@ def _field_checks(field: dict) -> list[pa.Check]:
     if cons.get("required"):
         checks.append(pa.Check(lambda v: v != "", element_wise=True, error="required: must not be empty"))
     parse: Callable[[str], float] | None = None
+    if ftype in ("integer", "number"):  # no figure of the paper or of a release needs more
+        checks.append(_cell_check(lambda v: len(v) <= MAX_NUMBER_CHARS and not _too_large(v),
+                                  f"range: expected a number of at most {MAX_NUMBER_CHARS} characters and below "
+                                  f"{MAX_MAGNITUDE:.0e} in magnitude"))
     if ftype == "integer":
         checks.append(_cell_check(INT_RE.fullmatch, "type: expected a whole number"))
         parse = int
@@ -41,10 +60,10 @@ def _field_checks(field: dict) -> list[pa.Check]:
     if parse is not None:
         lo, hi = cons.get("minimum"), cons.get("maximum")
         if lo is not None:
-            checks.append(_cell_check(lambda v, p=parse, ok=ok, lo=lo: not ok(v) or p(v) >= lo,
+            checks.append(_cell_check(lambda v, p=parse, ok=ok, lo=lo: not _sized(v, ok) or p(v) >= lo,
                                       f"range: expected at least {lo}"))
         if hi is not None:
-            checks.append(_cell_check(lambda v, p=parse, ok=ok, hi=hi: not ok(v) or p(v) <= hi,
+            checks.append(_cell_check(lambda v, p=parse, ok=ok, hi=hi: not _sized(v, ok) or p(v) <= hi,
                                       f"range: expected at most {hi}"))
     if "enum" in cons:
         allowed = list(cons["enum"])

@@ -7,11 +7,12 @@ each cell the anchor ``#cell-id=<id>``.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+
+from techmarket.data.notebook_json import read_notebook
 
 LOCATION_COLUMNS = ["ident", "notebook", "cell_id", "what"]
 
@@ -32,12 +33,13 @@ class Location:
 
 
 def _outputs(notebook: Path):
-    """(cell id, output) of every output of a notebook, read as JSON: only data and metadata are
-    read, so no validation is needed."""
-    nb = json.loads(notebook.read_text(encoding="utf-8"))
-    for cell in nb["cells"]:
-        for out in cell.get("outputs", []):
-            yield cell.get("id", ""), out
+    """(cell id, output) of every output of a notebook, read as checked JSON (a file that is no
+    notebook raises :class:`techmarket.data.notebook_json.NotebookError`, with where it breaks)."""
+    for cell in read_notebook(notebook)["cells"]:
+        outputs = cell.get("outputs", [])
+        for out in outputs if isinstance(outputs, list) else []:
+            if isinstance(out, dict):
+                yield cell.get("id", ""), out
 
 
 def locations(notebooks: list[Path]) -> pd.DataFrame:

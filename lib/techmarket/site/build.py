@@ -41,70 +41,30 @@ and :mod:`techmarket.site.index`; atomic writes and hashes are :mod:`techmarket.
 """
 from __future__ import annotations
 
-import contextlib
 import os
+import signal
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from techmarket.data.errors import TechmarketError
-from techmarket.data.files import atomic_write, cannot_write, code_hash, content_hash
+from techmarket.data.files import cannot_write, code_hash, content_hash
+from techmarket.data.notebook_json import NotebookError
 from techmarket.data.paths import relative
-from techmarket.site.cache import _record, _recorded, is_current, job_key, record_built
+from techmarket.site.cache import _record, _recorded, is_current, job_key
 from techmarket.site.files import sweep_temporary, unwritable
-from techmarket.site.notebook_files import NotebookError
-from techmarket.site.notebook_run import Result, preload, run_job
-from techmarket.site.plan import KERNEL, BuildError, Job, Project, plan
-
-if TYPE_CHECKING:
-    pass
+from techmarket.site.notebook_run import TIME_LIMIT, Result
+from techmarket.site.plan import BuildError, Job, Project, plan
+from techmarket.site.pool import Interrupted, Progress, ignore_interrupts, kernel_server, run_pool, stop_pool
 
 
-def _timing_file(job: Job, project: Project) -> Path:
-    return project.cache_dir / f"{job.name}.{job.lang}.seconds"
-
-
-def _longest_first(jobs: list[Job], project: Project) -> list[Job]:
-    """Start the slowest jobs first (by their last run), so the pool does not end on a long tail."""
-    def last(job: Job) -> float:
-        try:
-            return float(_timing_file(job, project).read_text())
-        except (OSError, ValueError):  # never run, or a damaged timing file
-            return float("inf")
-    return sorted(jobs, key=last, reverse=True)
-
-
-@contextlib.contextmanager
-def _kernel_server(todo: list[Job], project: Project, kernel: str = KERNEL):
-    """A fork server for the jobs' kernels: the libraries the notebooks import are imported once
-    per build. None when there is nothing to run, off Linux (where forking a process that has
-    loaded system frameworks is not safe), or when the kernel spec cannot be served (missing, or
-    not an ipykernel): each job then launches its kernel the ordinary way and reports any error."""
-    if not todo or not sys.platform.startswith("linux"):
-        yield None
-        return
-    from jupyter_client.kernelspec import NoSuchKernel
-
-    from techmarket.site.fork_server import notebook_imports
-    from techmarket.site.kernel_fork import ForkServer
-
-    try:
-        server = ForkServer(kernel, project.notebooks_dir, notebook_imports(sorted({j.notebook for j in todo})))
-    except (NoSuchKernel, ValueError):
-        yield None
-        return
-    with server as info:
-        yield info
-
-
-# --- the build ------------------------------------------------------------------------------
 def build(only: list[str] | None = None, langs: list[str] | None = None, params: dict[str, str] | None = None,
           workers: int | None = None, force: bool = False, project: Project | None = None,
-          with_audit: bool = True) -> int:
+          with_audit: bool = True, time_limit: float = TIME_LIMIT) -> int:
     """Build the reports; return an exit code: 2 for bad options (nothing runs), 1 when any job
-    failed, a notebook could not be read, the audit could not run or a write failed, else 0.
-    Every problem is printed as one message on stderr, never as a traceback."""
+    failed, a notebook could not be read, the audit could not run or a write failed, 130 when
+    interrupted (Ctrl-C), else 0. Every problem is printed as one message on stderr, never as a
+    traceback. Each notebook may run ``time_limit`` seconds in all."""
     project = project or Project()
     t0 = time.perf_counter()
     skipped: list[NotebookError] = []
@@ -118,7 +78,14 @@ def build(only: list[str] | None = None, langs: list[str] | None = None, params:
     for bad in skipped:
         print(f"{bad.shown(project.root)}; skipped, its last reports are kept", file=sys.stderr)
     try:
-        return _build(project, jobs, skipped, workers, force, with_audit, t0)
+        return _build(project, jobs, skipped, workers, force, with_audit, t0, time_limit)
+    except (KeyboardInterrupt, Interrupted) as stop:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C does not cut the clean-up short
+        sweep_temporary(project)
+        unfinished = f"; not finished: {', '.join(stop.unfinished)}" if isinstance(stop, Interrupted) else ""
+        print(f"build: interrupted{unfinished}; the reports built before are kept, nothing half-written "
+              "is left", file=sys.stderr)
+        return 130
     except TechmarketError as err:  # a data file the build reads is refused (a link leaving data/)
         print(f"build: {err}; nothing more was built, the existing reports are kept", file=sys.stderr)
         return 1
@@ -133,14 +100,12 @@ def build(only: list[str] | None = None, langs: list[str] | None = None, params:
 
 
 def _build(project: Project, jobs: list[Job], skipped: list[NotebookError], workers: int | None, force: bool,
-           with_audit: bool, t0: float) -> int:
+           with_audit: bool, t0: float, time_limit: float = TIME_LIMIT) -> int:
     import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures import ProcessPoolExecutor
 
-    from techmarket.pages.fonts import covers
-    from techmarket.pages.paper_views import exhibit_notebooks, paper_text_path, view_files
-    from techmarket.site.export import base_font, page_identity
-    from techmarket.site.index import _audit_counts, write_index
+    from techmarket.pages.paper_views import paper_text_path, view_files
+    from techmarket.site.index import write_index
 
     removed = sweep_temporary(project)
     if removed:
@@ -153,8 +118,9 @@ def _build(project: Project, jobs: list[Job], skipped: list[NotebookError], work
             print(f"  cached   {j.label}")
     paper = paper_text_path(project)
     index_key = content_hash(env.encode(), *[keys[j].encode() for j in jobs],
-                     str(sorted(p.name for p in project.notebooks())).encode(), b"audit" if with_audit else b"",
-                     paper.read_bytes() if with_audit and paper.is_file() else b"no paper")
+                             str(sorted(p.name for p in project.notebooks())).encode(),
+                             b"audit" if with_audit else b"",
+                             paper.read_bytes() if with_audit and paper.is_file() else b"no paper")
     index_cache = project.cache_dir / "index.key"
     index_files = [project.reports_dir / "index.html"]
     if with_audit:
@@ -172,38 +138,14 @@ def _build(project: Project, jobs: list[Job], skipped: list[NotebookError], work
     if todo or (need_index and with_audit):
         workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
         ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-        with (_kernel_server(todo, project) as kernels,
-              ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool):
-            font = None
-            if todo:
-                font = base_font(project)  # while the kernel server imports
-                covers(font, "")  # read its characters once, before the workers fork
-                preload()  # import once here; forked workers start with everything loaded
-            # the audit (summary for the index, data pages) goes first: it runs beside the notebooks,
-            # which, slowest first, then fill the tail evenly
-            audit_future = pool.submit(_audit_counts, project) if need_index and with_audit else None
-            identity = page_identity(project, env)  # the same for every page of this build
-            futures = {pool.submit(run_job, j, project, font, kernels, identity): j
-                       for j in _longest_first(todo, project)}
-            # the views of the paper start once the audit is done and the notebooks that redraw the
-            # paper's figures (which the annotated paper shows) are built: they fill the tail
-            exhibits = exhibit_notebooks(project)
-            waiting, views = set(futures), None
-            while waiting:
-                done, waiting = wait(waiting, return_when=FIRST_COMPLETED)
-                results += [_finished(fut, futures[fut], project, keys) for fut in done]
-                if (views is None and audit_future is not None and audit_future.done()
-                        and not any(futures[f].notebook.stem in exhibits for f in waiting)):
-                    views = _start_views(pool, audit_future, project, identity, font)
-            if audit_future is not None and views is None:
-                views = _start_views(pool, audit_future, project, identity, font)
-            if views is not None:
-                audit_counts, audit_error, views_future = views
-                if views_future is not None:
-                    try:
-                        views_error = views_future.result()
-                    except Exception as err:  # the worker died
-                        views_error = f"{type(err).__name__}: {err}"
+        progress = Progress()
+        with (kernel_server(todo, project) as kernels,
+              ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=ignore_interrupts) as pool):
+            try:
+                results, audit_counts, audit_error, views_error = run_pool(
+                    pool, progress, project, todo, kernels, keys, env, need_index and with_audit, time_limit)
+            except KeyboardInterrupt:
+                raise Interrupted(stop_pool(pool, progress)) from None
     failed = [r for r in results if not r.ok]
     if need_index:
         write_index(project, audit_counts, audit_error, views_error)
@@ -223,37 +165,3 @@ def _build(project: Project, jobs: list[Job], skipped: list[NotebookError], work
         print(f"build: the views of the paper (replication report, erratum, annotated paper) were not written; "
               f"those built before are kept: {views_error}", file=sys.stderr)
     return 1 if failed or skipped or audit_error or views_error else 0
-
-
-def _finished(fut, job: Job, project: Project, keys: dict) -> Result:
-    """A notebook job's result, recorded and reported (a worker that raised is a failed job)."""
-    try:
-        res = fut.result()
-    except OSError as err:  # writing its outputs failed: the files written before are whole
-        written = err.filename and Path(err.filename).is_relative_to(project.reports_dir)
-        res = Result(job, False, 0.0, f"{cannot_write(err, project.root)}; its last good report is kept"
-                     if written else f"{type(err).__name__}: {err}")
-    except Exception as err:  # the worker itself died
-        res = Result(job, False, 0.0, f"{type(err).__name__}: {err}")
-    if res.ok:
-        record_built(job, project, keys[job])
-        atomic_write(_timing_file(job, project), f"{res.seconds:.2f}")
-        print(f"  done     {job.label} in {res.seconds:.1f} s", flush=True)
-    else:
-        print(f"  FAILED   {job.label}: {res.error}", flush=True)
-    return res
-
-
-def _start_views(pool, audit_future, project: Project, identity: str, font: Path | None) -> tuple:
-    """The audit's outcome, and the views of the paper submitted to the pool if it has tables:
-    (counts, error, future or None)."""
-    from techmarket.pages.paper_views import write_for_build
-    from techmarket.site.export import base_font
-
-    try:
-        counts, error, tables = audit_future.result()
-    except Exception as err:  # the worker died (the pool is broken)
-        return None, f"{type(err).__name__}: {err}", None
-    if tables is None:
-        return counts, error, None
-    return counts, error, pool.submit(write_for_build, project, tables, identity, font or base_font(project))

@@ -16,7 +16,7 @@ from techmarket.site.plan import Job, Project
 def job_key(job: Job, project: Project, env_hash: str) -> str:
     data = [inside(project.root / d, project.root) for d in data_dependencies(job.notebook)]
     return content_hash(job.notebook.read_bytes(), tree_hash(project.root, data).encode(), env_hash.encode(),
-                json.dumps(job.parameters(), sort_keys=True, ensure_ascii=False).encode())
+                        json.dumps(job.parameters(), sort_keys=True, ensure_ascii=False).encode())
 
 
 def _cache_file(job: Job, project: Project) -> Path:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import importlib
 import importlib.util
 import json
@@ -123,9 +124,11 @@ def serve(listener: socket.socket, modules: list[str]) -> None:
     """Preload, then fork one kernel per request until standard input closes (the build ended)."""
     _preload(modules)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped as they exit
+    kernels: set[int] = set()
     while True:
         ready, _, _ = select.select([listener, sys.stdin], [], [])
         if sys.stdin in ready:
+            _stop_kernels(kernels)
             return
         conn, _ = listener.accept()
         with conn, conn.makefile("rwb") as stream:
@@ -146,8 +149,23 @@ def serve(listener: socket.socket, modules: list[str]) -> None:
                     sys.stdout.flush()
                     sys.stderr.flush()
                     os._exit(code)
+            kernels.add(pid)
             stream.write(json.dumps({"pid": pid}).encode() + b"\n")
             stream.flush()
+
+
+def _stop_kernels(pids: set[int]) -> None:
+    """Kill the kernels this server forked that are still running when the build ends (after an
+    interrupted build; a finished build has shut every kernel down). A pid counts only while the
+    process is still this server's child (Linux's /proc tells), so a reused pid is never hit."""
+    for pid in pids:
+        try:
+            ppid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue  # gone (or no /proc here)
+        if ppid == os.getpid():
+            with contextlib.suppress(OSError):
+                os.killpg(pid, signal.SIGKILL)  # the kernel leads its own session and group
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -156,6 +174,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--preload", default="", help="comma-separated modules to import before forking")
     args = parser.parse_args(argv)
     listener = socket.socket(fileno=args.fd)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle: it stops this server
     try:
         serve(listener, [m for m in args.preload.split(",") if m])
     except KeyboardInterrupt:  # Ctrl-C on the build: its kernels are stopped by their managers

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from techmarket.data.errors import TechmarketError
+from techmarket.data.notebook_json import NotebookError
 from techmarket.data.paths import PROJ_ROOT, relative
-from techmarket.site.notebook_files import NotebookError, _check_data_files, notebook_parameters
+from techmarket.site.notebook_files import _check_data_files, notebook_parameters
 
 LANGS = ("zh", "en")
 KERNEL = "techmarket"
