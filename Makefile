@@ -7,6 +7,7 @@ PYTHON_BOOT ?= $(shell command -v python3.11 || command -v python3)
 VENV        := .venv
 PY          := $(VENV)/bin/python
 STAMP       := $(VENV)/.installed
+NODE_STAMP  := node_modules/.installed
 TEST_WORKERS ?= auto
 
 .PHONY: test-site test-lab annotate annotate-pdf help reports test test-outputs lint lab benchmark-tests venv lock environment.yml check-data clean-venv notebooks verify benchmark
@@ -41,7 +42,14 @@ annotate-pdf: annotate ## Print the annotated paper to reports/annotated_paper.p
 test: lint ## Run every test: lint, data, loaders, metrics, notebooks (nbval), reports in a browser
 	$(PY) -m pytest -n $(TEST_WORKERS)
 
-test-site: $(STAMP) ## The whole-site checks: every page built from hostile data stays text (run by .ci/run)
+# The whole-site checks' own tools, pinned in package-lock.json: axe-core and the Nu Html Checker (vnu.jar,
+# run by Debian's Java). --ignore-scripts: vnu-jar's install script would download a Java of its own.
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "the whole-site checks need npm (Debian: apt-get install npm)"; exit 1; }
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $(NODE_STAMP)
+
+test-site: $(STAMP) $(NODE_STAMP) ## The whole-site checks: hostile data stays text; axe-core (WCAG 2.1 AA, reflow at 320 px) and the Nu Html Checker on every page (run by .ci/run)
 	$(PY) -m pytest -n $(TEST_WORKERS) -m site tests
 
 test-lab: $(STAMP) ## The notebooks in JupyterLab, driven in headless Chromium (.ci/run: after make test)

@@ -5,8 +5,9 @@ the paper in both languages; one test each) loads, every image decodes, every Ch
 drawn with the embedded CJK font (never a fallback, in code too), no element is wider than a
 1280 px window, no request leaves the machine and no console error appears. The annotated paper
 (built only when the paper's text is at ../shared/paper/ beside the project) is also used as a
-reader would: Tab reaches a highlight and opens its note, Escape closes it, a link in the note
-moves to the figure it names; printed, it hides the note and numbers each highlight.
+reader would: Tab reaches a highlight's button and opens its note, Enter or Space moves into it,
+Escape closes it, a link in the note moves to the figure it names, a click on a highlight opens its
+note; printed, it hides the note and numbers each highlight.
 
 Screenshots go to reports/screenshots/: the index (index.png), every report in both languages
 (<lang>.<notebook>.png), the replication report and the erratum (<lang>.replication.png,
@@ -265,22 +266,28 @@ def focused(page) -> str:
     return page.evaluate("document.activeElement.id")
 
 
+def button(claim: str) -> str:
+    """The selector of the button that opens a claim's note (at the end of its highlight, id c-<claim>)."""
+    return f'[id="b-{claim}"]'
+
+
 def test_tab_reaches_a_highlight_that_opens_its_note_and_escape_closes_it(annotated, visit):
     page, _ = annotated
     pop = page.locator("#tm-pop")
     assert pop.is_hidden()
     for _ in range(200):
         page.keyboard.press("Tab")
-        claim = page.evaluate("(el => el.matches('.hl[id]') ? el.dataset.claim : '')(document.activeElement)")
+        claim = page.evaluate("(el => el.matches('.hl-note') ? el.dataset.claim : '')(document.activeElement)")
         if claim:
             break
     else:
         pytest.fail("200 presses of Tab from the top did not reach a highlight")
     assert pop.is_visible(), f"the note of {claim} did not open when its highlight got the focus"
+    assert page.evaluate("document.activeElement.closest('.hl[id]').id") == f"c-{claim}"  # at its highlight's end
     text = shown(pop.inner_text())
     assert claim in text and text == note_of(page, claim)
     page.keyboard.press("Escape")
-    assert pop.is_hidden() and focused(page) == f"c-{claim}"
+    assert pop.is_hidden() and focused(page) == f"b-{claim}"
     assert not visit.errors and not visit.outside
 
 
@@ -301,10 +308,10 @@ def test_a_link_in_a_note_moves_to_the_highlight_it_names_and_opens_its_note(ann
     }""", HEIGHT)
     assert claim, "no note links to a highlight a window's height away"
     pop = page.locator("#tm-pop")
-    page.locator(f'[id="c-{claim}"]').focus()
+    page.locator(button(claim)).focus()
     assert pop.is_visible() and shown(pop.inner_text()) == note_of(page, claim)
     pop.locator(f'a.in[href="#c-{target}"]').first.click()
-    assert focused(page) == f"c-{target}"
+    assert focused(page) == f"b-{target}"
     assert pop.is_visible() and shown(pop.inner_text()) == note_of(page, target)
     box = page.locator(f'[id="c-{target}"]').bounding_box()
     assert 0 <= box["y"] and box["y"] + box["height"] <= HEIGHT, f"{target} was not scrolled into view: {box}"
@@ -314,12 +321,13 @@ def test_a_link_in_a_note_moves_to_the_highlight_it_names_and_opens_its_note(ann
 def test_printed_each_highlight_carries_its_note_number_and_the_popover_is_hidden(annotated, visit, tmp_path):
     page, lang = annotated
     first = page.locator(".hl[id]").first
-    first.focus()  # a note left open must not be printed
+    first.locator(":scope > .hl-note").focus()  # a note left open must not be printed
     pop = page.locator("#tm-pop")
     assert pop.is_visible() and first.get_attribute("data-n") == "1"
     on_screen = first.evaluate(AFTER)
     page.emulate_media(media="print")
     assert pop.evaluate(DISPLAY) == "none"
+    assert page.locator(".hl-note").first.evaluate(DISPLAY) == "none"  # nor the buttons that open the notes
     assert first.evaluate(AFTER) == '"1"' != on_screen  # the number of its endnote
     notes = page.locator("section.notes")  # the endnotes, one per highlight, are printed
     assert notes.evaluate(DISPLAY) != "none"
@@ -339,7 +347,7 @@ def test_a_highlight_with_its_note_open_is_screenshotted(annotated, reports, vis
     page, lang = annotated
     highlight, pop = page.locator(f'[id="c-{NOTE_SHOWN}"]'), page.locator("#tm-pop")
     highlight.evaluate("el => { el.scrollIntoView({block: 'start'}); window.scrollBy(0, -120); }")
-    highlight.focus()
+    page.locator(button(NOTE_SHOWN)).focus()
     assert pop.is_visible() and NOTE_SHOWN in pop.inner_text()
     h, p = highlight.bounding_box(), pop.bounding_box()
     assert p["y"] >= h["y"] + h["height"] and 0 <= p["x"] and p["x"] + p["width"] <= WIDTH, (h, p)
@@ -355,7 +363,7 @@ def test_enter_moves_into_a_note_tab_goes_through_its_links_and_on_escape_return
     page, _ = annotated
     pop = page.locator("#tm-pop")
     claim = "S2.1-07"  # a note with several links (register, inputs, erratum, report)
-    page.locator(f'[id="c-{claim}"]').focus()
+    page.locator(button(claim)).focus()
     links = pop.locator("a[href]").count()
     assert links >= 3
     page.keyboard.press("Enter")
@@ -366,22 +374,49 @@ def test_enter_moves_into_a_note_tab_goes_through_its_links_and_on_escape_return
         assert page.evaluate(inside), "Tab left the note before its last link"
     page.keyboard.press("Tab")  # past the last link: on to the next highlight, whose note opens
     after = page.evaluate("document.activeElement.dataset.claim")
-    order = page.evaluate("Array.from(document.querySelectorAll('.hl[id]'), el => el.dataset.claim)")
+    order = page.evaluate("Array.from(document.querySelectorAll('.hl-note'), el => el.dataset.claim)")
     assert after == order[order.index(claim) + 1]
     assert shown(pop.inner_text()) == note_of(page, after)
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")  # from inside the note: closed, back on its highlight, and it stays closed
-    assert pop.is_hidden() and focused(page) == f"c-{after}"
+    assert pop.is_hidden() and focused(page) == f"b-{after}"
+    assert not visit.errors and not visit.outside
+
+
+def test_space_opens_a_note_too_a_click_on_the_highlight_opens_it_and_the_focus_is_seen(annotated, visit):
+    """Space does what Enter does; a click anywhere on a highlight opens its note and puts the focus
+    on its button; the highlight is outlined while its button has the focus (the button of a figure
+    that holds shows no glyph, so the outline is what a sighted keyboard user sees)."""
+    page, _ = annotated
+    pop = page.locator("#tm-pop")
+    claim = "S2.1-03"  # a figure that holds: its button shows nothing of its own
+    assert "bare" in page.locator(button(claim)).get_attribute("class")
+    page.locator(button(claim)).focus()
+    highlight = page.locator(f'[id="c-{claim}"]')
+    assert highlight.evaluate("el => getComputedStyle(el).outlineStyle") == "solid"
+    assert page.locator(button(claim)).get_attribute("aria-expanded") == "true"
+    page.keyboard.press(" ")
+    assert page.evaluate("document.getElementById('tm-pop').contains(document.activeElement)")
+    page.keyboard.press("Escape")
+    assert pop.is_hidden() and focused(page) == f"b-{claim}"
+    assert page.locator(button(claim)).get_attribute("aria-expanded") == "false"
+    assert highlight.evaluate("el => getComputedStyle(el).outlineStyle") == "solid"
+    page.locator("h1").click()  # away from the highlight: no outline
+    assert highlight.evaluate("el => getComputedStyle(el).outlineStyle") == "none"
+    other = page.evaluate("""() => Array.from(document.querySelectorAll(".hl[id]")).find(el =>
+        !el.querySelector(".hl") && el.getClientRects().length === 1 && el.id !== "c-S2.1-03").dataset.claim""")
+    page.locator(f'[id="c-{other}"]').click()  # a highlight with none inside it, on one line
+    assert pop.is_visible() and focused(page) == f"b-{other}" and shown(pop.inner_text()) == note_of(page, other)
     assert not visit.errors and not visit.outside
 
 
 def test_a_note_near_the_bottom_of_the_window_opens_above_its_highlight(annotated):
     page, _ = annotated
-    page.locator('[id="c-S2.1-07"]').focus()
+    page.locator(button("S2.1-07")).focus()
     page.evaluate("""() => {  // scroll so that the highlight sits near the bottom of the window
-        const el = document.getElementById("c-S2.1-07");
+        const el = document.getElementById("c-S2.1-07"), b = document.getElementById("b-S2.1-07");
         window.scrollBy(0, el.getBoundingClientRect().bottom - window.innerHeight + 20);
-        el.blur(); el.focus({preventScroll: true});
+        b.blur(); b.focus({preventScroll: true});
     }""")
     pop = page.locator("#tm-pop").bounding_box()
     mark = page.locator('[id="c-S2.1-07"]').bounding_box()

@@ -23,6 +23,8 @@ def test_link_ids_links_visible_ids_only():
     assert '<a class="tm-id" href="data/derived.html#D-10">D-10</a>' in out
     assert '<title>S2.1-03</title>' in out and 'var a = "C-01"' in out and '<a href="x">T1-06</a>' in out
     assert "C-01x" in out and "S2.1-031" in out and out.count("tm-id") == 3  # not parts of longer words
+    # Chinese has no spaces: an id right after or before a Chinese character is still an id
+    assert link_ids("<p>不再成立的有S2.2-14、S2.2-15年</p>").count('class="tm-id"') == 2
 
 
 def test_align_numbers_marks_only_all_numeric_columns():
@@ -103,10 +105,10 @@ def test_every_id_shown_is_a_link_and_every_link_has_a_target(reports_dir):
             anchors[path] = set(re.findall(r'\bid="([^"]+)"', path.read_text(encoding="utf-8")))
         return anchors[path]
 
-    for path in [*_pages(reports_dir), reports_dir / "index.html"]:
+    for path in [*_pages(reports_dir), reports_dir / "index.html", reports_dir / "data_dictionary.html"]:
         text = path.read_text(encoding="utf-8")
         body = re.sub(r"<(script|style|head|title)\b.*?</\1>", "", text, flags=re.S)
-        visible = re.sub(r"<a\b[^>]*>.*?</a>", "", body, flags=re.S)
+        visible = re.sub(r"<(a|button)\b[^>]*>.*?</\1>", "", body, flags=re.S)  # a control's name is not linked
         unlinked = [m for m in ID_RE.findall(re.sub(r"<[^>]+>", " ", visible))]
         assert not unlinked, (path, unlinked[:5])
         for href in re.findall(r'<a\b[^>]*\bhref="([^"#:]*)(#[^"]*)?"', text):
@@ -158,9 +160,13 @@ def test_language_scan_finds_what_it_should():
 
 
 def test_every_page_is_in_its_language(reports_dir):
+    """Every page without code, the index (Chinese, English marked) and the data dictionary (English) too."""
     problems = {}
-    for path in [p for p in _pages(reports_dir) if not p.name.endswith(".code.html")]:
-        found = language_problems(path.read_text(encoding="utf-8"), _lang(path, reports_dir))
+    langs = {reports_dir / "index.html": "zh", reports_dir / "data_dictionary.html": "en"}
+    langs |= {p: _lang(p, reports_dir) for p in _pages(reports_dir) if not p.name.endswith(".code.html")}
+    assert all(p.is_file() for p in langs)
+    for path, lang in langs.items():
+        found = language_problems(path.read_text(encoding="utf-8"), lang)
         if found:
             problems[str(path.relative_to(reports_dir))] = found[:3]
     assert not problems, problems
@@ -188,3 +194,29 @@ def test_the_index_lists_each_report_and_each_variant_by_title(tmp_path):
     assert variant in text
     assert 'href="zh/06_provincial_benchmarking.html">06 主要省市对标</a>' in text
     assert "Ten-province benchmark" in text  # its description
+
+
+def test_the_theme_css_loses_only_its_invalid_declarations():
+    """nbconvert's theme CSS: the four declarations the Nu Html Checker rejects go (or become what
+    browsers make of them); the rest of the head and the body are unchanged."""
+    from techmarket.site.export import valid_theme_css
+
+    head = ("<html><head><style>\n.a {\n  color: red;\n}\n\n"
+            ".jp-scrollbar-tiny::-webkit-scrollbar-track:horizontal {\n  border-left: 0 solid transparent;\n}\n\n"
+            ".jp-scrollbar-tiny::-webkit-scrollbar-track:vertical {\n  border-top: 0 solid transparent;\n}\n\n"
+            ".b {\n  box-shadow: '0px 4px 4px rgba(0, 0, 0, 0.25)';\n}\n.c {\n  overflow: overlay;\n}\n</style></head>")
+    body = "<body><pre>overflow: overlay;</pre></body></html>"  # a notebook's text is not CSS
+    out = valid_theme_css(head + body)
+    assert out == ("<html><head><style>\n.a {\n  color: red;\n}\n\n\n\n.b {\n}\n.c {\n  overflow: auto;\n}\n"
+                   "</style></head>" + body)
+
+
+def test_the_data_dictionary_marks_chinese_and_shows_column_names_as_code():
+    from techmarket.site.index import _in_running_text
+
+    rendered = ('<h2 id="增长">增长 growth</h2><p>from base_year to year ("年均增长X%"), see '
+                '<a href="data/paper/facts.csv">facts.csv</a></p><p><code>base_year</code> <code>倍</code></p>')
+    assert _in_running_text(rendered) == (
+        '<h2 id="增长"><span lang="zh">增长</span> growth</h2><p>from <code>base_year</code> to year '
+        '("<span lang="zh">年均增长</span>X%"), see <a href="data/paper/facts.csv">facts.csv</a></p>'
+        '<p><code>base_year</code> <code><span lang="zh">倍</span></code></p>')

@@ -97,7 +97,7 @@ class Highlights(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag in ("script", "style", "sup"):
+        if tag in ("script", "style", "sup", "button"):  # a highlight's button is not the paper's text
             self.in_hidden += 1
         if tag in ("h2", "h3") and (a.get("id") or "").startswith("s-"):
             self.section = a["id"][2:]
@@ -115,7 +115,7 @@ class Highlights(HTMLParser):
             self.stack.append(None)
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style", "sup"):
+        if tag in ("script", "style", "sup", "button"):
             self.in_hidden -= 1
         if tag == "span":
             self.stack.pop()
@@ -139,8 +139,12 @@ def test_crossing_and_nested_spans_stay_well_formed():
     parsed.feed(f"<p>{page}</p>")
     assert {c: "".join(m["text"]) for c, m in parsed.marks.items()} == {"A": "abcd", "B": "cdef", "C": "c", "D": "c"}
     assert parsed.first_ids == ["A", "B", "C", "D"]
-    assert page.count('data-claim="B"') == 2 and page.count('data-part="2"') == 1  # B continues after A closes
+    assert len(re.findall(r'<span[^>]*data-claim="B"', page)) == 2 and page.count('data-part="2"') == 1  # B continues
     assert "f-contradicted" in page and 'data-glyph="✗!"' in page
+    # each highlight's first piece ends with the one button that opens its note (B's ends where A closes)
+    assert re.findall(r'id="b-(\w)"', page) == ["D", "C", "B", "A"] and page.count("<button") == 4
+    assert re.search(r'>d<button[^>]*id="b-B"[^>]*>.*?</button></span><button[^>]*id="b-A"', page)
+    assert "tabindex" not in page and "role=" not in page  # the highlights themselves are not interactive
 
 
 def test_value_position_and_sentences():
@@ -191,7 +195,7 @@ def built(built_reports, paper_text):  # the annotated paper is built when the t
 def annotated(built, request):
     reports, audit = built
     page = (reports / request.param).read_text(encoding="utf-8")
-    main_part = re.search(r'<main class="paper" lang="zh">(.*?)</main>', page, re.S).group(1)
+    main_part = re.search(r'<section class="paper" lang="zh"[^>]*>(.*?)</section>', page, re.S).group(1)
     parsed = Highlights()
     parsed.feed(main_part)
     return page, parsed, audit

@@ -4,8 +4,9 @@ arithmetic and inputs, the diagnosis, the official releases and where the report
 
 Highlights nest where spans nest; where two spans cross, the later one continues in a second
 piece (``data-part="2"``) so that the markup stays well formed. Only the first piece of a claim's
-highlight carries its id and takes keyboard focus. The notes are also the page's endnotes, so the
-printed page carries them numbered.
+highlight carries its id; it ends with the button that opens the note (a highlight itself is not
+interactive, so no control is ever inside another). The notes are also the page's endnotes, so
+the printed page carries them numbered.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from techmarket.pages import paper_pages
 from techmarket.pages.claim_status import AUDIT_VERDICT_OF, FLAG_LABELS, HIGHLIGHT_LABELS
 from techmarket.pages.paper_notes import Notes, note_html
 from techmarket.pages.paper_text import MARKER, Paper
+from techmarket.pages.shell import scroll_box
 from techmarket.pages.untrusted import escape
 
 GLYPHS = {"diagnosed": "✗", "competing": "⇄", "inconsistent": "✗", "ambiguous_wording": "?", "undecidable": "?"}
@@ -53,22 +55,40 @@ def _text_html(text: str, lang: str) -> str:
     return "".join(out)
 
 
-def _open(mark: Mark, first: bool, height: int, lang: str) -> str:
+def _open(mark: Mark, first: bool, height: int) -> str:
+    """The opening tag of a piece of a highlight: a mark in the text, which nothing inside it makes
+    interactive (its note opens from the button at the end of its first piece, :func:`_button`)."""
     classes = f"hl h-{mark.highlight}" + (f" f-{mark.flag}" if mark.flag else "") + (" d" + str(height))
     if not first:
         return f'<span class="{classes}" data-claim="{mark.claim_id}" data-part="2">'
+    return (f'<span class="{classes}" id="c-{mark.claim_id}" data-claim="{mark.claim_id}" data-n="{mark.number}" '
+            f'data-glyph="{_glyph(mark)}">')
+
+
+def _glyph(mark: Mark) -> str:
+    return GLYPHS.get(mark.highlight, "") + (FLAG_GLYPH if mark.flag else "")
+
+
+def _button(mark: Mark, lang: str) -> str:
+    """The control that opens a highlight's note, at the end of its first piece: it shows the
+    highlight's glyph (none for a figure that holds: the button is then seen only as the outline
+    its highlight gets while it has the focus) and is named, for a screen reader, by its note's
+    number, the claim and its verdict, in the page's language (the paper around it is Chinese)."""
     label = tr(lang, *HIGHLIGHT_LABELS[mark.highlight][0])
     if mark.flag:
         label += "; " + tr(lang, *FLAG_LABELS[mark.flag][0])
-    glyph = GLYPHS.get(mark.highlight, "") + (FLAG_GLYPH if mark.flag else "")
-    return (f'<span class="{classes}" id="c-{mark.claim_id}" data-claim="{mark.claim_id}" data-n="{mark.number}" '
-            f'data-glyph="{glyph}" tabindex="0" role="button" aria-describedby="n-{mark.claim_id}" '
-            f'aria-label="{mark.claim_id}: {escape(label)}">')
+    name = f'{tr(lang, "注释", "note")} {mark.number} · {mark.claim_id}{tr(lang, "：", ": ")}{escape(label)}'
+    glyph = _glyph(mark)
+    return (f'<button type="button" class="hl-note{"" if glyph else " bare"}" id="b-{mark.claim_id}" '
+            f'data-claim="{mark.claim_id}" lang="{lang}" aria-expanded="false" aria-controls="tm-pop" '
+            f'aria-describedby="n-{mark.claim_id}"><span aria-hidden="true">{glyph}</span>'
+            f'<span class="tm-sr">{name}</span></button>')
 
 
 def markup(text: str, start: int, end: int, marks: list[Mark], lang: str) -> str:
     """The text between ``start`` and ``end`` with the marks inside it as nested highlights; a mark
-    that crosses another is closed and reopened as a continuation piece."""
+    that crosses another is closed and reopened as a continuation piece. The first piece of each
+    ends with the button that opens its note."""
     inside = [m for m in marks if start <= m.start and m.end <= end]
     heights: dict[str, int] = {}  # how many highlights stack inside (for the underline offsets), at most 4
     for m in sorted(inside, key=lambda m: m.end - m.start):
@@ -78,23 +98,33 @@ def markup(text: str, start: int, end: int, marks: list[Mark], lang: str) -> str
     points = sorted({start, end, *(m.start for m in inside), *(m.end for m in inside)})
     order = sorted(inside, key=lambda m: (m.start, -m.end, m.claim_id))
     stack: list[Mark] = []
+    first_open: set[str] = set()  # the marks whose first piece is open: it closes with the mark's button
     out = []
+
+    def close(pieces: list[Mark]) -> None:
+        for m in reversed(pieces):
+            if m.claim_id in first_open:
+                out.append(_button(m, lang))
+                first_open.discard(m.claim_id)
+            out.append("</span>")
+
     for a, b in zip(points, points[1:], strict=False):
         ending = [m for m in stack if m.end == a]
         if ending:
             depth = min(stack.index(m) for m in ending)
             reopen = [m for m in stack[depth:] if m.end != a]
-            out.append("</span>" * (len(stack) - depth))
+            close(stack[depth:])
             del stack[depth:]
             for m in reopen:
-                out.append(_open(m, False, heights[m.claim_id], lang))
+                out.append(_open(m, False, heights[m.claim_id]))
                 stack.append(m)
         for m in order:
             if m.start == a:
-                out.append(_open(m, True, heights[m.claim_id], lang))
+                out.append(_open(m, True, heights[m.claim_id]))
+                first_open.add(m.claim_id)
                 stack.append(m)
         out.append(_text_html(text[a:b], lang))
-    out.append("</span>" * len(stack))
+    close(stack)
     return "".join(out)
 
 
@@ -130,8 +160,9 @@ def _table(paper: Paper, block, caption: str, marks: list[Mark], lang: str) -> s
             cls = ' class="num"' if i >= 2 else ""
             cells.append(f"<td{cls}>{inner}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
-    return (f'<table class="paper-table" id="table-{block.number}"><caption>{caption}</caption>'
-            f'<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+    return scroll_box(f'<table class="paper-table" id="table-{block.number}"><caption>{caption}</caption>'
+                      f'<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>',
+                      tr(lang, f"表{block.number}", f"Table {block.number}"))
 
 
 def paper_html(paper: Paper, marks: list[Mark], figures: dict, lang: str) -> str:
@@ -180,9 +211,10 @@ def summary_html(n: Notes, statuses: pd.DataFrame, diagnoses: pd.DataFrame, lang
         for v, hs in sums)
     verdicts = tr(lang, "核查的判断", "The verdicts of the audit")
     audit_line = f"<p>{verdicts}{tr(lang, '：', ': ')}{escape(sums_text)}{tr(lang, '。', '.')}</p>"
-    legend = (f'<table class="legend"><caption>{caption}'
-              f'</caption><thead><tr><th>{tr(lang, "标注", "Highlight")}</th><th>{tr(lang, "论断", "Claims")}</th>'
-              f'<th>{tr(lang, "含义", "Meaning")}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
+    legend = scroll_box(f'<table class="legend"><caption>{caption}</caption><thead><tr>'
+                        f'<th>{tr(lang, "标注", "Highlight")}</th><th>{tr(lang, "论断", "Claims")}</th>'
+                        f'<th>{tr(lang, "含义", "Meaning")}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>',
+                        caption)
     problems = []
     smallest = diagnoses[diagnoses["smallest"]]
     for _, g in smallest.groupby("group", sort=True):
@@ -233,10 +265,10 @@ def annotated_page(paper: Paper, marks: list[Mark], n: Notes, statuses: pd.DataF
              "in Chinese.")
     body = (f'<h1>{escape(paper_pages.title("annotated_paper", lang))}</h1><p>{built}</p><p>{how}</p>'
             f'{summary_html(n, statuses, diagnoses, lang)}'
-            f'<h2>{tr(lang, "论文全文", "The paper")}</h2>'
-            f'<main class="paper" lang="zh">{paper_html(paper, marks, figures, lang)}</main>'
-            f'<section class="notes"><h2>{tr(lang, "注释", "Notes")}</h2><ol>'
+            f'<h2 id="the-paper">{tr(lang, "论文全文", "The paper")}</h2>'
+            f'<section class="paper" lang="zh" aria-labelledby="the-paper">{paper_html(paper, marks, figures, lang)}'
+            f'</section><section class="notes"><h2>{tr(lang, "注释", "Notes")}</h2><ol>'
             + "".join(note_html(n, m.claim_id, m.number, lang) for m in numbered)
-            + '</ol></section><div id="tm-pop" role="dialog" aria-live="polite" hidden></div>')
+            + f'</ol></section><div id="tm-pop" role="dialog" aria-label="{tr(lang, "注释", "Note")}" hidden></div>')
     return paper_pages.page("annotated_paper", lang, body, identity,
                             f"<script>\n{_asset('notes.js')}</script>")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from techmarket.data import i18n
 from techmarket.data.i18n import tr
-from techmarket.pages.shell import ID_RE, data_href, style_sheet
+from techmarket.pages.shell import ID_RE, data_href, scroll_box, style_sheet
 from techmarket.pages.untrusted import escape, link
 
 if TYPE_CHECKING:
@@ -86,18 +86,21 @@ def locator(loc: str, lang: str) -> str:
 
 
 def page(stem: str, lang: str, rows: list[str]) -> str:
-    """A data page: navigation, title, what it is, and its table."""
+    """A data page: a header with the navigation; in its main, the title, what it is, and its table
+    (in a box that scrolls sideways on a narrow screen)."""
     title, intro, head = tr(lang, *PAGES[stem]), tr(lang, *INTROS[stem]), [tr(lang, *h) for h in HEADS[stem]]
     nav = " ".join(f'<a href="{s}.html">{escape(tr(lang, *PAGES[s]))}</a>' for s in PAGES if s != stem)
     other = "en" if lang == "zh" else "zh"
-    return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-            f"<style>{style_sheet()}</style></head><body class=\"tm-page tm-data\">\n"
-            f'<nav><a href="../../index.html">{tr(lang, "← 全部报告", "← All reports")}</a>{nav}'
-            f'<a href="../../{other}/data/{stem}.html" lang="{other}">'
-            f'{"English" if other == "en" else "中文"}</a></nav>\n'
-            f"<h1>{escape(title)}</h1>\n<p>{intro}</p>\n<table><thead><tr>"
-            + "".join(f'<th scope="col">{escape(h)}</th>' for h in head) + "</tr></thead><tbody>\n"
-            + "\n".join(rows) + "\n</tbody></table>\n</body></html>\n")
+    table = ("<table><thead><tr>" + "".join(f'<th scope="col">{escape(h)}</th>' for h in head)
+             + "</tr></thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table>")
+    return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{escape(title)}</title><style>{style_sheet()}</style></head><body class=\"tm-page tm-data\">\n"
+            f'<header><nav aria-label="{tr(lang, "数据页导航", "Data pages")}">'
+            f'<a href="../../index.html">{tr(lang, "← 全部报告", "← All reports")}</a>{nav}'
+            f'<a href="../../{other}/data/{stem}.html" lang="{other}" hreflang="{other}">'
+            f'{"English" if other == "en" else "中文"}</a></nav></header>\n'
+            f"<main>\n<h1>{escape(title)}</h1>\n<p>{intro}</p>\n{scroll_box(table, title)}\n</main>\n</body></html>\n")
 
 
 def facts_page(facts: pd.DataFrame, claims: pd.DataFrame, routes: pd.DataFrame, lang: str) -> str:
@@ -139,7 +142,7 @@ def releases_page(external: pd.DataFrame, lang: str) -> str:
         rows.append(f'<tr id="{r.ext_id}">{_row_head(r.ext_id)}<td>{quoted(r.publisher)}</td>'
                     f"<td>{escape(i18n.series(r.series, lang))}, {escape(i18n.geo(r.geo, lang))}, {r.year}</td>"
                     f'<td class="num">{value(r.value_text, r.unit, lang)}</td>'
-                    f"<td>{escape(i18n.qualifier(r.qualifier, lang))}</td><td>{where}</td>"
+                    f'<td>{escape(i18n.qualifier(r.qualifier, lang))}</td><td class="addr">{where}</td>'
                     f"<td>{quoted(r.excerpt)}</td></tr>")
     return page("releases", lang, rows)
 

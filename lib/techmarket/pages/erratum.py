@@ -16,6 +16,7 @@ import pandas as pd
 from techmarket.data import i18n
 from techmarket.data.i18n import tr
 from techmarket.pages import paper_pages
+from techmarket.pages.shell import scroll_box
 from techmarket.pages.untrusted import escape, link
 
 
@@ -186,15 +187,15 @@ def _superseded_html(e: Entry, claims: pd.DataFrame, lang: str, paper, located) 
     caption = tr(lang, "由该数字算出的论断，改用正式数后", "Claims computed from it, with the final figure")
     heads = "".join(f"<th>{tr(lang, *h)}</th>" for h in (("论断", "Claim"), ("将读作", "Would read"),
                                                        ("重算值", "Recomputed"), ("结论", "Verdict")))
-    parts.append(f'<table><caption>{caption}</caption><thead><tr>{heads}</tr></thead><tbody>{"".join(rows)}</tbody>'
-                 "</table>")
+    parts.append(scroll_box(f'<table><caption>{caption}</caption><thead><tr>{heads}</tr></thead>'
+                            f'<tbody>{"".join(rows)}</tbody></table>', f"{caption}: {c.claim_id}"))
     return parts
 
 
 def _entry_html(e: Entry, claims: pd.DataFrame, lang: str, paper, located) -> str:
     figures = ", ".join(paper_pages.claim_link(c.claim_id, lang) for c in e.alternatives)
     body = (_superseded_html if e.kind == "superseded" else _misprint_html)(e, claims, lang, paper, located)
-    return (f'<section class="entry" id="{e.anchor}"><h3>{tr(lang, *HEADS[e.kind])}{tr(lang, "：", ": ")}{figures}</h3>'
+    return (f'<section class="entry" id="{e.anchor}"><h2>{tr(lang, *HEADS[e.kind])}{tr(lang, "：", ": ")}{figures}</h2>'
             + "".join(body) + "</section>")
 
 

@@ -56,10 +56,11 @@ def header(stem: str, lang: str) -> str:
 
 
 def page(stem: str, lang: str, body: str, identity: str, script: str = "") -> str:
-    """A whole page: title, language, header, body and a footer with the build's identity."""
+    """A whole page: title, language, a header with the navigation, the body as the page's one
+    ``main``, and a footer with the build's identity."""
     return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{escape(title(stem, lang))}</title>"
             f"<style>{style_sheet()}</style></head>\n"
-            f'<body class="tm-page tm-view tm-{stem}">{header(stem, lang)}\n{body}\n'
+            f'<body class="tm-page tm-view tm-{stem}"><header>{header(stem, lang)}</header>\n<main>{body}</main>\n'
             f'<footer><p>{tr(lang, "构建", "Build")}: {escape(identity)}</p></footer>{script}</body></html>\n')

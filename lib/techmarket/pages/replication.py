@@ -14,6 +14,7 @@ from techmarket.data import i18n
 from techmarket.data.i18n import tr
 from techmarket.pages import paper_pages
 from techmarket.pages.claim_status import REASON_LABELS, REASONS, REPLICATION, REPLICATION_LABELS
+from techmarket.pages.shell import scroll_box
 from techmarket.pages.untrusted import escape
 
 EXHIBITS = {"Figure 1": ("图1", "Figure 1", "Figure 1"), "Figure 2": ("图2", "Figure 2", "Figure 2 data"),
@@ -106,6 +107,7 @@ def _status(row, lang: str) -> str:
     return f'<span class="st st-{row.status}">{escape(label)}</span>'
 
 
+ITEMS_LABEL = ("每个项目的重现状态", "Every item's replication status")
 COUNTS_CAPTION = ("正文数字与比较，按状态计数", "Numbers and comparisons in the text, by status")
 HEADS = [("项目", "Item"), ("原文", "As printed"), ("状态", "Status"), ("重算", "Recomputed"), ("出入", "Discrepancy"),
          ("程序", "Program"), ("输出", "Output")]
@@ -144,9 +146,11 @@ def replication_page(table: pd.DataFrame, lang: str, identity: str) -> str:
             f"<p><b>{tr(lang, '论文的分类：', 'Classification of the paper: ')}{tr(lang, *CLASSES[verdict])}</b></p>"
             f"<p>{tr(lang, '判定规则：', 'Rule: ')}{tr(lang, *CLASSIFICATION_RULE)}</p>"
             f"<p>{tr(lang, '图表的状态：', 'Exhibits: ')}{tr(lang, *EXHIBIT_RULE)}</p>"
-            f"<table><caption>{tr(lang, *COUNTS_CAPTION)}</caption><tbody>{count_rows}</tbody></table>"
+            + scroll_box(f"<table><caption>{tr(lang, *COUNTS_CAPTION)}</caption><tbody>{count_rows}</tbody></table>",
+                         tr(lang, *COUNTS_CAPTION)) +
             f'<p><a href="replication.csv">replication.csv</a> · '
             f'{tr(lang, "同一张表，每行一个项目", "the same table, one row per item")}</p>'
-            f"<table class=\"rep\"><thead><tr>{''.join(f'<th>{tr(lang, *h)}</th>' for h in HEADS)}</tr></thead>"
-            f"<tbody>{''.join(_row_html(r, lang) for r in table.itertuples())}</tbody></table>")
+            + scroll_box(f"<table class=\"rep\"><thead><tr>{''.join(f'<th>{tr(lang, *h)}</th>' for h in HEADS)}</tr>"
+                         f"</thead><tbody>{''.join(_row_html(r, lang) for r in table.itertuples())}</tbody></table>",
+                         tr(lang, *ITEMS_LABEL)))
     return paper_pages.page("replication", lang, body, identity)

@@ -19,7 +19,10 @@ from pathlib import Path
 from techmarket.data.i18n import tr
 from techmarket.pages.untrusted import escape
 
-ID_RE = re.compile(r"(?<![\w.-])(?:(?:S[1-5](?:\.[1-6])?|T1|F2)-\d{2}|C-\d{2}|D-\d{2}|EXT-\d{3})(?![\w-])")
+# an id stands alone between other ASCII letters and digits (C-01x and S2.1-031 are not ids), but may touch
+# Chinese text, which has no spaces: "不再成立的有S2.2-14、"
+ID_RE = re.compile(r"(?<![A-Za-z0-9_.-])(?:(?:S[1-5](?:\.[1-6])?|T1|F2)-\d{2}|C-\d{2}|D-\d{2}|EXT-\d{3})"
+                   r"(?![A-Za-z0-9_-])")
 DATA_PAGES = {"S": "facts", "T": "facts", "F": "facts", "C": "claims", "D": "derived", "E": "releases"}
 DATA_FILES = ("data/paper/facts.csv", "data/paper/claims.csv", "data/external/official_releases.csv")
 NOT_LINKED = {"a", "script", "style", "title", "head"}
@@ -41,6 +44,13 @@ class Page:
     title: str
     identity: str  # what build made it: data and code hashes
     ids: tuple[str, ...]  # the fact, claim, derived and release ids the report uses or shows
+
+
+def scroll_box(table_html: str, label: str) -> str:
+    """A table in a box of its own that scrolls sideways when the table is wider than the window, so
+    that the page never does (WCAG 1.4.10): a region named ``label`` (text, escaped here) that takes
+    the keyboard's focus, so that the arrow keys scroll it."""
+    return f'<div class="tm-scroll" role="region" aria-label="{escape(label)}" tabindex="0">{table_html}</div>'
 
 
 def data_href(ident: str, folder: str = "data/") -> str:
@@ -77,16 +87,18 @@ def _id_order(ident: str) -> tuple:
 
 
 def header_html(page: Page, with_code: bool) -> str:
-    """Links to the index, the same report in the other language, and the other variant."""
+    """The page's header: links to the index, the same report in the other language, and the other
+    variant (the template puts it before the page's ``main``, the footer after it)."""
     other = "en" if page.lang == "zh" else "zh"
     variant = f"{page.name}.html" if with_code else f"{page.name}.code.html"
-    return (f'<nav class="tm-nav" aria-label="{tr(page.lang, "报告导航", "Report navigation")}">'
+    label = tr(page.lang, "报告导航", "Report navigation")
+    return (f'<header class="tm-header"><nav class="tm-nav" aria-label="{label}">'
             f'<a href="../index.html">{tr(page.lang, "← 全部报告", "← All reports")}</a>'
             f'<a href="../{other}/{escape(page.name)}.{"code." if with_code else ""}html" lang="{other}" '
             f'hreflang="{other}">{"English" if other == "en" else "中文"}</a>'
             f'<a href="{escape(variant)}">'
             f'{tr(page.lang, "不含代码" if with_code else "含代码", "without code" if with_code else "with code")}</a>'
-            "</nav>")
+            "</nav></header>")
 
 
 def footer_html(page: Page) -> str:
@@ -102,9 +114,9 @@ TAG_RE = re.compile(r"(<!--.*?-->|<[^>]+>)", re.S)
 TAG_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z0-9]+)")
 
 
-def link_ids(page_html: str) -> str:
+def link_ids(page_html: str, folder: str = "data/") -> str:
     """Every id in the visible text (outside links, scripts, styles and the head) as a link to
-    its entry on the data pages."""
+    its entry on the data pages (in ``folder``, relative to the page: :func:`data_href`)."""
     out, inside = [], 0  # inside: how many elements that must not get links are open
     for piece in TAG_RE.split(page_html):
         if piece.startswith("<"):
@@ -116,7 +128,8 @@ def link_ids(page_html: str) -> str:
         elif inside or not ID_RE.search(piece):
             out.append(piece)
         else:
-            out.append(ID_RE.sub(lambda m: f'<a class="tm-id" href="{data_href(m.group(0))}">{m.group(0)}</a>', piece))
+            out.append(ID_RE.sub(lambda m: f'<a class="tm-id" href="{data_href(m.group(0), folder)}">{m.group(0)}</a>',
+                                 piece))
     return "".join(out)
 
 

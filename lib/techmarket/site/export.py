@@ -3,6 +3,7 @@
 template, with a subset of the CJK font embedded."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from techmarket.data.files import atomic_write, code_hash, content_hash, tree_hash
@@ -32,6 +33,26 @@ def strip_volatile_metadata(nb) -> None:
                 pm.pop(key, None)
 
 
+# nbconvert's theme CSS (JupyterLab's, inlined in the head of every report) holds four declarations that no
+# CSS specification defines, which the Nu Html Checker reports as errors: they are removed or replaced by
+# what browsers already do with them, so the page looks the same.
+INVALID_THEME_CSS = (
+    # rules for the tracks of JupyterLab's tiny scroll bars (a WebKit-only pseudo-class), which no report has
+    (re.compile(r"\n[^{}\n]*::-webkit-scrollbar-track:(?:horizontal|vertical) *\{[^}]*\}\n"), "\n"),
+    (re.compile(r"\n *box-shadow: '[^'\n]*';"), ""),  # a quoted value, which browsers ignore
+    (re.compile(r"\boverflow: overlay;"), "overflow: auto;"),  # the value Chromium reads overlay as
+)
+
+
+def valid_theme_css(page_html: str) -> str:
+    """``page_html`` with the invalid declarations of nbconvert's theme CSS (:data:`INVALID_THEME_CSS`)
+    removed or replaced, in the page's head only."""
+    head, sep, body = page_html.partition("<body")
+    for pattern, replacement in INVALID_THEME_CSS:
+        head = pattern.sub(replacement, head)
+    return head + sep + body
+
+
 def render_html(nb, with_code: bool, page: Page | None = None) -> str:
     """An executed notebook as HTML from the offline template (figures as data URIs). With ``page``:
     its title and language, the header and footer of :mod:`techmarket.pages.shell`, and every id
@@ -49,12 +70,12 @@ def render_html(nb, with_code: bool, page: Page | None = None) -> str:
         exporter.register_filter("tm_clean_html", clean_html)
         _EXPORTERS[(with_code, lang)] = exporter
     if page is None:
-        return exporter.from_notebook_node(nb, resources={"tm_css": style_sheet()})[0]
+        return valid_theme_css(exporter.from_notebook_node(nb, resources={"tm_css": style_sheet()})[0])
     nb.metadata["title"] = page.title  # the executed notebook is already written: this is for the page only
     body, _ = exporter.from_notebook_node(nb, resources={"tm_header": header_html(page, with_code),
                                                           "tm_footer": footer_html(page),
                                                           "tm_css": style_sheet()})
-    return link_ids(align_numbers(body))
+    return link_ids(align_numbers(valid_theme_css(body)))
 
 
 def base_font(project: Project) -> Path:

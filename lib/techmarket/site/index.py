@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,13 +14,15 @@ from techmarket.data.files import atomic_write, cannot_write, tree_hash
 from techmarket.data.paths import CLAIMS_CSV, EXTERNAL_CSV, FACTS_CSV, PROJ_ROOT, SHARED_PAPER, files_under
 from techmarket.pages.data_pages import PAGES as DATA_PAGES
 from techmarket.pages.fonts import embed_font
-from techmarket.pages.shell import style_sheet, with_csp
+from techmarket.pages.shell import TAG_RE, link_ids, scroll_box, style_sheet, with_csp
 from techmarket.pages.untrusted import escape
 from techmarket.site.export import base_font
 from techmarket.site.plan import LANGS, Project
 
 SHARED_DOC = f"../shared/paper/{SHARED_PAPER.name}"  # where the README documents the paper's text
 
+IDENTITY_LABELS = {"commit": "commit", "data_sha256": "data SHA-256", "versions": "pinned versions",
+                   "python": "Python", "built": "built"}  # how the index names each line of the build's identity
 KEY_PACKAGES = ("pandas", "numpy", "statsmodels", "pandera", "matplotlib", "seaborn", "papermill", "nbconvert",
                 "nbclient", "ipykernel", "mplfonts")
 
@@ -130,8 +133,9 @@ def _view_links(project: Project, views_error: str = "") -> str:
                         f"或运行 <code>make annotate PAPER=路径</code>。</td><td lang=\"en\">{en}: not built, it needs "
                         f"the paper's text. Put the text at <code>{SHARED_DOC}</code> beside the project, or run "
                         "<code>make annotate PAPER=path</code>.</td></tr>")
-    return ('<h2>逐句核查论文 · <span lang="en">The paper, checked</span></h2><table>' + "".join(rows) + "</table>"
-            '<p><a href="replication.csv">replication.csv</a> · <span lang="en">every exhibit and every number '
+    return ('<h2>逐句核查论文 · <span lang="en">The paper, checked</span></h2>'
+            + scroll_box(f"<table>{''.join(rows)}</table>", "逐句核查论文 · The paper, checked")
+            + '<p><a href="replication.csv">replication.csv</a> · <span lang="en">every exhibit and every number '
             "of the paper with its replication status</span></p>")
 
 
@@ -157,24 +161,28 @@ def write_index(project: Project, audit_counts: list[tuple[str, str, int]] | Non
     dictionary = ('<p><a href="data_dictionary.html">数据字典 · <span lang="en">data dictionary</span></a></p>'
                   if (project.reports_dir / "data_dictionary.html").is_file() else "")
     ident = build_identity(project)
-    ident_rows = "".join(f"<tr><th>{k}</th><td>{escape(v)}</td></tr>" for k, v in ident.items())
+    ident_rows = "".join(f'<tr><th scope="row">{IDENTITY_LABELS[k]}</th><td>{escape(v)}</td></tr>'
+                         for k, v in ident.items())
+    reports = scroll_box('<table><tr><th scope="col">中文</th><th scope="col" lang="en">English</th></tr>'
+                         f"{_report_rows(project)}</table>", "报告 · Reports")
     page = f"""<!DOCTYPE html>
-<html lang="zh"><head><meta charset="utf-8"><title>广东技术市场 · Guangdong technology market — reports</title>
+<html lang="zh"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>广东技术市场 · Guangdong technology market — reports</title>
 <!--font-->
 <style>{style_sheet()}</style></head>
 <body class="tm-page tm-index">
+<main>
 <h1>广东技术市场 2016—2020 · <span lang="en">Guangdong technology market 2016-2020</span></h1>
 <h2>报告 · <span lang="en">Reports</span></h2>
-<table><tr><th>中文</th><th lang="en">English</th></tr>
-{_report_rows(project)}
-</table>
+{reports}
 {audit}
 {views}
 <h2>数据 · <span lang="en">Data</span></h2>
 <p>{data_links or "—"}</p>
 {dictionary}
 <h2>构建信息 · <span lang="en">Build</span></h2>
-<table lang="en">{ident_rows}</table>
+{scroll_box(f'<table lang="en">{ident_rows}</table>', "构建信息 · Build")}
+</main>
 </body></html>
 """
     page = embed_font([page.replace("<!--font-->", "")], base_font(project), whole=True)[0]
@@ -184,15 +192,59 @@ def write_index(project: Project, audit_counts: list[tuple[str, str, int]] | Non
 
 
 def dictionary_page(project: Project) -> str:
-    """reports/data_dictionary.html: data/README.md, rendered (without its font)."""
+    """reports/data_dictionary.html: data/README.md, rendered (without its font) as an English page:
+    its Chinese marked ``lang="zh"``, the column names in its running text shown as code, every id a
+    link to its entry on the English data pages, its tables in boxes that scroll sideways on a narrow
+    screen."""
     from nbconvert.filters.markdown import markdown2html
 
     text = (project.root / "data" / "README.md").read_text(encoding="utf-8")
-    body = markdown2html(text)
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Data dictionary</title>'
+    body = _in_running_text(markdown2html(text))
+    # a heading's permanent link (¶) stays for the mouse; to a screen reader and the Tab key it is noise
+    body = body.replace('<a class="anchor-link" ', '<a class="anchor-link" aria-hidden="true" tabindex="-1" ')
+    body = link_ids(_tables_in_boxes(body), folder="en/data/")
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1"><title>Data dictionary</title>'
             f'<style>{style_sheet()}</style></head><body class="tm-page">'
-            '<p><a href="index.html">← All reports</a></p>'
-            f"{body}</body></html>\n")
+            '<header><nav aria-label="Site"><a href="index.html">← All reports</a></nav></header>'
+            f"<main>{body}</main></body></html>\n")
+
+
+def _tables_in_boxes(page_html: str) -> str:
+    """Each table of rendered Markdown in a scrolling box named by the heading above it (and its
+    number under that heading, when there are several), so that every box has a name of its own."""
+    out, last, heading, count = [], 0, "Data dictionary", 0
+    for m in re.finditer(r"<h[1-6][^>]*>(.*?)</h[1-6]>|<table>.*?</table>", page_html, re.S):
+        out.append(page_html[last:m.start()])
+        if m.group(1) is not None:
+            heading, count = html.unescape(re.sub(r"<[^>]+>", "", m.group(1))).strip().rstrip("¶").strip(), 0
+            out.append(m.group(0))
+        else:
+            count += 1
+            out.append(scroll_box(m.group(0), heading if count == 1 else f"{heading} ({count})"))
+        last = m.end()
+    return "".join(out) + page_html[last:]
+
+
+NAME = re.compile(r"(?<![/\w.])[a-z]+(?:_[a-z0-9]+)+\b(?!\.[a-z]{2,4}\b)")  # a column name, not a file name
+
+
+def _in_running_text(page_html: str) -> str:
+    """The text of rendered HTML with its Chinese marked ``lang="zh"`` (:func:`~techmarket.data.i18n.mark_terms`)
+    and, outside code, each column name (``base_year``) shown as code; tags are left as they are."""
+    from techmarket.data.i18n import mark_terms
+
+    out, code = [], 0  # code: how many code or pre elements are open
+    for piece in TAG_RE.split(page_html):
+        if piece.startswith("<"):
+            m = re.match(r"<(/?)(code|pre)\b", piece)
+            if m:
+                code = max(0, code + (-1 if m.group(1) else 1))
+            out.append(piece)
+            continue
+        piece = mark_terms(piece)
+        out.append(piece if code else NAME.sub(lambda m: f"<code>{m.group(0)}</code>", piece))
+    return "".join(out)
 
 
 def write_data_pages(project: Project, facts, external, derived, result) -> list[Path]:
