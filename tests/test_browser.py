@@ -35,6 +35,9 @@ from techmarket.site.plan import LANGS
 
 from conftest import require_shared
 
+# a whole-site check (every page, in a browser): make test-site, which .ci/run calls after make test
+pytestmark = pytest.mark.site
+
 CJK_CHARS = re.compile(r"[\u4e00-\u9fff]")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 WIDTH, HEIGHT = 1280, 900  # the window every page must fit (in width)

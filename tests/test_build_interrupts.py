@@ -19,7 +19,8 @@ from techmarket.site.plan import Project
 
 from conftest import copy_project
 
-pytestmark = pytest.mark.xdist_group("build-interrupts")
+# whole builds with real kernels that sleep, die or are interrupted: make test-site (run by .ci/run)
+pytestmark = pytest.mark.site
 
 
 def _notebook(path: Path, *cells: str) -> None:
