@@ -68,9 +68,10 @@ def claim_texts(claims: pd.DataFrame, routes: pd.DataFrame, releases: pd.DataFra
     """The claims table with its reader columns: ``arithmetic`` (every route, spelled out, with what
     it gives) and ``external_detail`` / ``external_detail_zh``."""
     out = claims.copy()
-    by_claim = {cid: grp for cid, grp in routes.groupby("claim_id", sort=False)}
-    out["arithmetic"] = [" | ".join(f"{r.arithmetic} = {r.shown}" for r in by_claim[c].itertuples())
-                         if c in by_claim else "" for c in out["claim_id"]]
+    spelled: dict[str, list[str]] = {}
+    for cid, arithmetic, shown_as in zip(routes["claim_id"], routes["arithmetic"], routes["shown"], strict=True):
+        spelled.setdefault(cid, []).append(f"{arithmetic} = {shown_as}")
+    out["arithmetic"] = [" | ".join(spelled.get(c, [])) for c in out["claim_id"]]
     shown = out.set_index("claim_id")[["reported", "unit"]]
     mine = {cid: grp for cid, grp in releases.groupby("claim_id", sort=False)}
     none = releases.iloc[0:0]
