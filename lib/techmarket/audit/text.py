@@ -92,11 +92,15 @@ def diagnoses_text(diagnoses: pd.DataFrame) -> str:
     lines = [f"Diagnosis: {diagnoses.group.nunique()} independent problem(s)"]
     for g, rows in diagnoses.groupby("group", sort=True):
         smallest = rows[rows.smallest]
-        fixes = [" + ".join(f"{r.fact_id} {r.printed} {r.unit} → {r.needed}" for r in d.itertuples())
+        fixes = [" + ".join(f"{r.fact_id} (its wording)" if r.statement else
+                            f"{r.fact_id} {r.printed} {r.unit} → {r.needed}" for r in d.itertuples())
                  for _, d in smallest.groupby("diagnosis", sort=True)]
-        head = ("competing explanations, none singled out: " + " | ".join(fixes) if rows.competing.iloc[0]
-                else f"the figure at fault: {fixes[0]}")
+        first = smallest.iloc[0]
+        head = ("competing explanations, none singled out: " + " | ".join(fixes) if first.competing
+                else f"the {'claim' if first.statement else 'figure'} at fault: {fixes[0]}")
         lines.append(f"  {g}. {head}")
+        if first.competing:
+            lines += [f"     {first.decider_text}", f"     why the paper cannot tell: {first.why_undecided}"]
         alternatives = [" + ".join(d.fact_id) for _, d in rows[~rows.smallest].groupby("diagnosis", sort=True)]
         if alternatives:
             lines.append(f"     larger alternatives (flag nothing): {'; '.join(alternatives)}")

@@ -36,7 +36,7 @@ def _quantity(row: pd.Series) -> Bilingual:
     name = indicator(str(row["indicator"]), "en")
     what_en = " ".join(x for x in (geo(str(row["geo"]), "en"), cat[1], name[:1].lower() + name[1:]) if x)
     return Bilingual(f"{row['geo']}{row['year']}年{cat[0]}{indicator(str(row['indicator']), 'zh')}",
-                     f"{what_en}, {row['year']}")
+                     f"{what_en} ({row['year']})")
 
 
 def _fmt(iv: Interval) -> str:
