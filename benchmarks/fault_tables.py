@@ -79,7 +79,10 @@ def summary_table(done: list, paired: list, reads: dict, elapsed: float, cpu_per
     today = date.today().isoformat()
     rows += [{"part": "target", "row": name, "value": str(v), "target": t, "met": "yes" if ok else "no",
               "measured": today} for name, v, t, ok in targets]
-    return pd.DataFrame(rows, columns=COLUMNS).fillna("")
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    for col in [*OUTCOMES, "total"]:
+        table[col] = table[col].astype("Int64")  # counts stay whole numbers in the CSV
+    return table.astype(object).where(table.notna(), "")
 
 
 def markdown(table: pd.DataFrame, done: list, paired: list, reads: dict, elapsed: float) -> str:
