@@ -2,7 +2,7 @@
 candidate sets, undetected misprints with their reasons, and the targets.
 
 ``summary_table`` is what the replication report shows (saved by ``--write`` as
-``benchmarks/faults_table.csv``: one row per line of a table, ``part`` naming the table);
+``lib/techmarket/pages/faults_table.csv``: one row per line of a table, ``part`` naming the table);
 ``markdown`` is what the benchmark prints.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from fault_outcomes import OUTCOMES
 from techmarket.data.files import atomic_write
 from techmarket.data.paths import PROJ_ROOT
 
-TABLE = PROJ_ROOT / "benchmarks" / "faults_table.csv"
+TABLE = PROJ_ROOT / "lib" / "techmarket" / "pages" / "faults_table.csv"  # beside the page that shows it
 COLUMNS = ["part", "row", *OUTCOMES, "total", "value", "target", "met", "measured"]
 PAIR_OUTCOMES = {"alone": "alone", "competing": "competing"}
 

@@ -14,7 +14,7 @@ Prints Markdown tables: outcomes by kind and by section, the pairs, the sizes of
 reason, and the targets: 0 cascades, 0 wrong blames, 0 stopped audits, 0 tracebacks, both figures
 named for every detected pair, median candidate set ≤ 2, every set larger than 3 explained, at
 most 600 s. ``--write`` saves the summary the replication report shows
-(``benchmarks/faults_table.csv``). Exit status 1 when a target is missed.
+(``lib/techmarket/pages/faults_table.csv``). Exit status 1 when a target is missed.
 Run: ``make faults`` (or ``.venv/bin/python benchmarks/faults_benchmark.py [--workers N] [--write]``).
 """
 from __future__ import annotations

@@ -15,6 +15,7 @@ pairs,pairs,3,1,0,0,0,0,4,,,,
 size,1,,,,,,,7,,,,
 size,2,,,,,,,2,,,,
 target,cascades,,,,,,,,0,0,yes,2026-12-06
+target,pairs with both figures named,,,,,,,,4 of 4,all detected,yes,2026-12-06
 target,wall time (s),,,,,,,,700,≤ 600,no,2026-12-06
 """
 
@@ -30,6 +31,7 @@ def test_the_benchmark_table_is_shown_in_both_languages(tmp_path):
     assert re.search(r"located alone.*?</th>", en) and '<td class="num">7</td>' in en
     assert "<td>no</td>" in en and "<td>否</td>" in zh
     assert "1: 7, 2: 2" in en
+    assert "4 of 4" in en and "all detected" in en and "4中4" in zh and "被发现的全部" in zh
     # a Chinese page shows no code identifiers
     for ident in ("point_left", "wrong_blame", "undetected", "pairs"):
         assert ident not in re.sub(r"<[^>]+>", "", zh), ident
