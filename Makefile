@@ -10,7 +10,7 @@ STAMP       := $(VENV)/.installed
 NODE_STAMP  := node_modules/.installed
 TEST_WORKERS ?= auto
 
-.PHONY: test-site test-lab annotate annotate-pdf help reports test test-outputs lint lab benchmark-tests venv lock environment.yml check-data clean-venv notebooks verify benchmark
+.PHONY: test-site test-lab annotate annotate-pdf help reports test test-outputs lint lab benchmark-tests venv lock environment.yml check-data clean-venv notebooks verify benchmark faults
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_.-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -70,6 +70,9 @@ benchmark: $(STAMP) ## Time the report build against a naive loop and a floor (p
 
 benchmark-tests: $(STAMP) ## Time `make test` on a warm environment against its 60 s target (prints a table)
 	$(PY) benchmarks/suite_benchmark.py
+
+faults: $(STAMP) ## Seed misprints into every printed figure and audit each copy; fails on a missed target (prints a table)
+	$(PY) benchmarks/faults_benchmark.py
 
 verify: $(STAMP) ## Audit every claim of the paper; fails if a verdict changed from the snapshot
 	$(PY) -m techmarket verify

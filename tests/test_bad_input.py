@@ -459,3 +459,53 @@ def test_python_m_techmarket_exits_1_without_traceback(data_dir):
     assert f"{files.facts}: 1 problem(s); nothing was loaded." in proc.stderr
     assert ("line 8, character 7, column 'section': CSV syntax: a quoted field is never closed: the file ends "
             "inside it") in proc.stderr
+
+
+# --- shares of one whole: a finding of the audit, not bad input ------------------------------------
+def _shares_copy(tmp_path, edit):
+    """A copy of data/ whose facts (and the claims that repeat them) are edited."""
+    import shutil
+
+    root = tmp_path / "data"
+    shutil.copytree(PROJ_ROOT / "data", root)
+    facts, claims = read_rows(root / "paper" / "facts.csv"), read_rows(root / "paper" / "claims.csv")
+    edit(facts, claims)
+    write_rows(root / "paper" / "facts.csv", facts)
+    write_rows(root / "paper" / "claims.csv", claims)
+    return root
+
+
+def test_shares_past_100_load_and_the_audit_names_the_figure(tmp_path, capsys):
+    """62.57 + 27.13 + 16.88 = 106.58 %: the paper would assert more than the whole. The tables load
+    (the schema checks what a value is), and verify names S2.3-03 (its route, 1822.07 / 3465.92, needs
+    52.57) instead of stopping."""
+    def edit(facts, claims):
+        for table, col in ((facts, "value"), (claims, "reported")):
+            set_cell(table, "S2.3-03", col, "62.57")
+            set_cell(table, "S2.3-03", "span", "占比62.57%")
+    root = _shares_copy(tmp_path, edit)
+    assert load_facts(data_files(root).facts).set_index("fact_id").loc["S2.3-03", "value"] == "62.57"
+    code, out, err = run_cli(capsys, "verify", "--data-dir", str(root))
+    assert code == 1 and "S2.3-03: verdict consistent → inconsistent" in err  # against data/'s snapshot
+    assert "the figure at fault: S2.3-03 62.57 % → 52.57" in out
+
+
+def test_a_complete_partition_short_of_100_is_an_audit_finding(tmp_path, capsys):
+    """With consulting printed at 1.00 %, the four contract types make the whole turnover, and add up
+    to 52.57 + 27.13 + 16.88 + 1.00 = 97.58 %, not 100: the audit flags it and names the new row among
+    its suspects; nothing stops."""
+    def edit(facts, claims):
+        head = facts[0]
+        new = dict.fromkeys(head, "")
+        new.update(fact_id="S2.3-99", section="2.3", locator="§2.3", indicator="turnover", geo="广东",
+                   year="2020", category="技术咨询", dimension="contract_type", measure="share",
+                   value="1.00", unit="%", qualifier="exact", relative_to="广东", span="技术咨询占1.00%")
+        facts.append([new[c] for c in head])
+        row = dict.fromkeys(claims[0], "")
+        row.update(claim_id="S2.3-99", fact_id="S2.3-99", section="2.3", kind="share", reported="1.00", unit="%",
+                   span="技术咨询占1.00%", paraphrase_en="consulting share, 2020")
+        claims.append([row[c] for c in claims[0]])
+    root = _shares_copy(tmp_path, edit)
+    code, out, err = run_cli(capsys, "verify", "--data-dir", str(root))
+    assert code == 1 and "S2.3-99: new claim (inconsistent" in err
+    assert "S2.3-99" in out.split("Diagnosis:")[1]

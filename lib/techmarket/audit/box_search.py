@@ -35,24 +35,28 @@ RESOLUTION = Fraction(1, 100)  # parts are not split below this share of a figur
 FLOOR = Fraction(1, 10**9)  # nor below this share of its size (of 1 if smaller)
 ROUNDS = 8  # each freed figure is shaved at most this many times
 BUDGET = 4_000  # checks one test may make
+MEMO_SIZE = 20_000  # tests remembered (in one process): an audit of a copy with one figure changed reuses the rest
+_MEMO: dict[tuple, object] = {}
 
 Box = tuple[tuple[Fraction, Fraction], ...]
 
 
 @dataclass(frozen=True)
 class Constraint:
-    """A route: ``holds(figures[target], evaluate(figures))`` when the route recomputes its claim."""
+    """A route: ``holds(figures[target], evaluate(figures))`` when the route recomputes its claim;
+    a constraint without a target (shares of one whole) holds when ``holds(None, evaluate(figures))``."""
 
     route_id: str
-    target: str
+    target: str | None
     inputs: tuple[str, ...]
     evaluate: Callable[[Mapping[str, Interval]], Interval]
-    holds: Callable[[Interval, Interval], bool]
+    holds: Callable[[Interval | None, Interval], bool]
+    key: tuple = ()  # what ``evaluate`` and ``holds`` compute, as data (formula, constants, rule); () if unknown
 
     @property
     def figures(self) -> frozenset[str]:
         """The figures the route involves: its target and its inputs."""
-        return frozenset((self.target, *self.inputs))
+        return frozenset(self.inputs if self.target is None else (self.target, *self.inputs))
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,7 @@ class Diagnosis:
 def status(c: Constraint, env: Mapping[str, Interval]) -> bool | None:
     """True when the route can hold, False when it cannot, None when it is undefined there."""
     try:
-        return bool(c.holds(env[c.target], c.evaluate(env)))
+        return bool(c.holds(None if c.target is None else env[c.target], c.evaluate(env)))
     except (ArithmeticError, ValueError):
         return None
 
@@ -235,17 +239,48 @@ class _Problem:
 
 
 def try_freeing(figures: Mapping[str, Interval], constraints: Sequence[Constraint],
-          freed: frozenset[str]) -> Diagnosis | frozenset[str]:
+                freed: frozenset[str], statements: frozenset[str] = frozenset()) -> Diagnosis | frozenset[str]:
     """A diagnosis when ``freed`` lets every route hold, else the held figures of the routes that
     ruled it out (a conflict for any diagnosis containing ``freed``). Out of budget: a diagnosis,
-    needing the box reached."""
-    names, domain, eps = tuple(sorted(freed)), [], []
+    needing the box reached. A freed *statement* (a worded claim) drops the routes that judge it;
+    a freed figure printed as a whole number (a count, a rank) is resolved to 1/100 of a unit."""
+    dropped = freed & statements
+    routes = tuple(c for c in constraints if c.figures & freed and c.target not in dropped)
+    memo = _memo_key(figures, routes, freed, dropped)
+    if memo is not None and memo in _MEMO:
+        return _MEMO[memo]
+    result = _try(figures, routes, freed, dropped)
+    if memo is not None:
+        if len(_MEMO) >= MEMO_SIZE:
+            _MEMO.clear()
+        _MEMO[memo] = result
+    return result
+
+
+def _memo_key(figures: Mapping[str, Interval], routes: Sequence[Constraint], freed: frozenset[str],
+              dropped: frozenset[str]) -> tuple | None:
+    """A test depends only on the routes that read the freed figures (what each computes, as data)
+    and the printed intervals of the figures they read: the same test in another audit (a copy of
+    the data with another figure changed) has the same answer. None when a route is not known as data."""
+    if not all(c.key for c in routes):
+        return None
+    read = sorted(frozenset().union(*(c.figures for c in routes)) - dropped) if routes else []
+    return (freed, dropped, tuple((c.route_id, c.target, c.inputs, c.key) for c in routes),
+            tuple((n, figures[n]) for n in read))
+
+
+def _try(figures: Mapping[str, Interval], routes: tuple[Constraint, ...], freed: frozenset[str],
+         dropped: frozenset[str]) -> Diagnosis | frozenset[str]:
+    names, domain, eps = tuple(sorted(freed - dropped)), [], []
     for iv in (figures[n] for n in names):
         v = (iv.lo + iv.hi) / 2
         half = max(SPREAD * abs(v), Fraction(1))
         domain.append((v - half, v + half))
-        eps.append(max((iv.hi - iv.lo) * RESOLUTION, FLOOR * max(abs(v), 1)))
-    routes = tuple(c for c in constraints if c.figures & freed)
+        eps.append(max((iv.hi - iv.lo) * RESOLUTION if iv.hi > iv.lo else RESOLUTION, FLOOR * max(abs(v), 1)))
+    if not names:
+        failing = [c for c in routes if not status(c, figures)]
+        return Diagnosis(freed, MappingProxyType({})) if not failing else frozenset().union(
+            *(c.figures for c in failing)) - freed
     p = _Problem(figures, names, routes, tuple(domain), tuple(eps))
     used: set[int] = set()
     box: Box | None = p.domain

@@ -1,19 +1,18 @@
-"""The registry's routes as a network of constraints, and the printed figures at fault in it.
+"""The printed figures (and worded claims) at fault in the constraint model of the whole paper.
 
-Each route of a numeric claim (a level, share, multiple, growth rate or change whose printed value
-is exact) becomes a :class:`diagnosis.Constraint`: the claim's printed interval must meet what the
-route computes from the printed intervals of the facts it reads. Official releases and derived
-values in a route are held at their own intervals (they are not printed figures of the paper
-that could be misprinted). :func:`diagnosis.diagnose` then finds, for each group of connected
-conflicts, the smallest sets of printed figures that, freed, let every route hold.
+:func:`network` builds the model (:mod:`techmarket.audit.model`: every printed figure a variable,
+every route, rank, comparison and partition a constraint) and diagnoses it
+(:func:`techmarket.audit.diagnosis.diagnose`: for each group of connected conflicts, the
+minimum-cardinality sets of suspects that, freed, let every constraint hold).
 
 :func:`verdict_changes` turns the groups into what the audit says of each claim:
 
-- a claim in a smallest diagnosis of its group is ``inconsistent``: alone, it is *the*
-  diagnosed misprint, with the value it would need; where several smallest diagnoses compete,
-  the claim is one of them and the detail names the others, singling none out;
-- a claim whose own value is fine, but one of whose routes fails only because it reads a
-  diagnosed figure, stays ``consistent``, with that route listed as explained by the figure;
+- a suspect in a smallest diagnosis of its group is ``inconsistent``: alone, it is *the*
+  diagnosed misprint (or wrongly worded claim), with the value it would need; where several
+  smallest diagnoses compete, it is one of them, the detail names the others and what would
+  decide between them (:mod:`techmarket.audit.ties`);
+- a claim whose failing routes all read a diagnosed suspect is explained by it, not flagged: it
+  stays ``consistent`` (or keeps its own verdict on its wording), and the detail says so;
 - larger minimal diagnoses are reported as alternatives (:func:`diagnoses_table`) and flag nothing.
 """
 from __future__ import annotations
@@ -22,80 +21,41 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from techmarket.audit.diagnosis import Constraint, Group, diagnose
-from techmarket.audit.formula import parse
-from techmarket.audit.verdict_rule import meets
+from techmarket.audit.box_search import Constraint, status
+from techmarket.audit.diagnosis import Group, diagnose
+from techmarket.audit.model import Model, build, fact_interval
+from techmarket.audit.ties import decider, why_undecided
 from techmarket.data.i18n import Bilingual
-from techmarket.data.metrics import Interval, decimals_of, round_half_up, value_interval
-from techmarket.data.units import factor_between
+from techmarket.data.metrics import Interval, decimals_of, round_half_up
 
-NOT_DIAGNOSED_KINDS = ("threshold", "order", "rank", "growth_multiple")  # judged by their own rules
-
-
-def eligible(claim: pd.Series, fact: pd.Series | None) -> bool:
-    """A numeric claim whose printed value is exact: one figure of the network."""
-    return fact is not None and claim["kind"] not in NOT_DIAGNOSED_KINDS and fact["qualifier"] == "exact"
-
-
-def fact_interval(fact: pd.Series) -> Interval:
-    """What a printed fact can be, in its own unit (as its routes compute it), as the verdict rule
-    reads it."""
-    return value_interval(str(fact["value"]), str(fact["unit"]))
-
-
-def route_constraint(route_id: str, claim_fact: pd.Series, formula: str, sources,
-                     figures: dict[str, Interval]) -> Constraint:
-    """A route as a constraint. Facts it reads that are figures of the network stay variables
-    (converted to the unit the route asks for); everything else is held at its interval."""
-    f = parse(formula)
-    own = str(claim_fact["fact_id"])
-    variables: dict[int, tuple[str, Interval]] = {}  # reference index -> (fact id, conversion factor)
-    constants: dict[int, Interval] = {}
-    for i, ref in enumerate(f.refs):
-        fid = sources.fact_id(ref) if ref.kind in ("fact", "table1") else None
-        if fid in figures:
-            unit = str(sources.fact_rows[fid]["unit"])
-            factor = factor_between(unit, ref.unit) if ref.unit and ref.unit != unit else 1
-            variables[i] = (fid, Interval.point(factor))
-        else:
-            fig = sources.resolve(ref, own)
-            constants[i] = fig if isinstance(fig, Interval) else fig.interval
-
-    def evaluate(env) -> Interval:
-        return f.evaluate({**constants, **{i: env[fid] * k for i, (fid, k) in variables.items()}})
-
-    inputs = tuple(dict.fromkeys(fid for fid, _ in variables.values()))
-    return Constraint(route_id, own, inputs, evaluate, meets)
+__all__ = ["Change", "Network", "diagnoses_table", "explained_by", "fact_interval", "network", "verdict_changes"]
 
 
 @dataclass(frozen=True)
 class Network:
-    figures: dict[str, Interval]
-    constraints: list[Constraint]
+    model: Model
     groups: list[Group]
+    failing: dict[str, bool]  # route id -> fails with every figure held
+
+    @property
+    def constraints(self) -> list[Constraint]:
+        return self.model.constraints
 
     def blamed(self) -> frozenset[str]:
-        """The figures of every smallest diagnosis."""
+        """The suspects of every smallest diagnosis."""
         return frozenset(fid for g in self.groups for d in g.smallest for fid in d.freed)
 
 
-def network(claims: pd.DataFrame, sources, routes: dict[str, list[str]], fact_of) -> Network:
-    """The constraints of every eligible claim's routes, and their diagnosis. Figures: the eligible
-    claims' facts and every fact with an exact printed value that their routes read."""
-    cases = [(claim, fact) for _, claim in claims.iterrows()
-             if eligible(claim, fact := fact_of(claim)) and routes.get(str(claim["claim_id"]))]
-    rows = sources.fact_rows
-    read = {sources.fact_id(ref) for _, f in cases for formula in routes[str(f["fact_id"])]
-            for ref in parse(formula).refs if ref.kind in ("fact", "table1")}
-    read = {r for r in read if rows[r]["qualifier"] == "exact"}
-    figures = {fid: fact_interval(rows[fid]) for fid in sorted(read | {str(f["fact_id"]) for _, f in cases})}
-    constraints = [route_constraint(f"{c['claim_id']}#{i + 1}", f, formula, sources, figures)
-                   for c, f in cases for i, formula in enumerate(routes[str(c["claim_id"])])]
-    return Network(figures, constraints, diagnose(figures, constraints))
+def network(claims: pd.DataFrame, sources, routes: dict[str, list[str]]) -> Network:
+    """The model of the whole paper and its diagnosis."""
+    model = build(claims, sources, routes)
+    groups = diagnose(model.figures, model.constraints, statements=model.statements)
+    failing = {c.route_id: not status(c, model.figures) for c in model.constraints}
+    return Network(model, groups, failing)
 
 
 def explained_by(net: Network, route_id: str) -> tuple[str, ...]:
-    """The diagnosed figures a failing route reads (empty when the diagnosis does not explain it)."""
+    """The diagnosed suspects a failing route involves (empty when the diagnosis does not explain it)."""
     routes = {c.route_id: c for c in net.constraints}
     if route_id not in routes:
         return ()
@@ -116,26 +76,42 @@ class Change:
     needed: str = ""
 
 
-def verdict_changes(net: Network, facts: pd.DataFrame, failing: dict[str, list[str]]) -> dict[str, Change]:
-    """What the diagnosis says of each claim it concerns, by fact id. ``failing``: the route ids
-    that fail, by claim."""
+def _need(net: Network, facts: pd.DataFrame, d, suspect: str) -> str:
+    return "" if suspect in net.model.statements else needed_text(facts.loc[suspect], d.needed[suspect])
+
+
+def _suspect_detail(net: Network, g: Group, d, suspect: str, need: str, dec) -> Bilingual:
+    worded = suspect in net.model.statements
+    if not g.competing:
+        if worded:
+            return Bilingual("诊断出的错误表述：此论断与论文所印数字不符，放开它所有路径都成立",
+                             "diagnosed wording: the claim does not hold against the figures the paper prints; "
+                             "with it set aside every route holds")
+        return Bilingual(f"诊断出的误印：放开此数，所有路径都成立；应为 {need}",
+                         f"diagnosed misprint: with this figure freed every route holds; it would need {need}")
+    alt = "; ".join(", ".join(sorted(o.freed)) for o in g.smallest if o is not d)
+    own = (Bilingual("此论断的表述有误", "this claim's wording is wrong") if worded else
+           Bilingual(f"此数须为 {need}", f"this one would need {need}"))
+    parts = [Bilingual(f"竞争的诊断之一：单独放开此项或 {alt}，所有路径都能成立；{own.zh}",
+                       f"one of competing diagnoses: freeing this, or instead {alt}, lets every route hold; "
+                       f"{own.en}")]
+    if dec is not None:
+        parts.append(dec.text)
+    return Bilingual.join(parts)
+
+
+def verdict_changes(net: Network, facts: pd.DataFrame, failing: dict[str, list[str]],
+                    derived: pd.DataFrame | None = None) -> dict[str, Change]:
+    """What the diagnosis says of each claim it concerns, by claim id (a printed figure's claim
+    has its fact's id). ``failing``: the route ids that fail, by claim."""
     by_id = facts.set_index("fact_id")
     out: dict[str, Change] = {}
     for g in net.groups:
+        dec = decider(g.smallest, net.model, derived) if g.competing else None
         for d in g.smallest:
-            others = [sorted(o.freed) for o in g.smallest if o is not d]
-            for fid in sorted(d.freed):
-                need = needed_text(by_id.loc[fid], d.needed[fid])
-                if g.competing:
-                    alt = "; ".join(", ".join(o) for o in others)
-                    detail = Bilingual(f"竞争的诊断之一：单独放开此数或 {alt}，所有路径都能成立；此数须为 {need}",
-                                       f"one of competing diagnoses: freeing this figure, or instead {alt}, "
-                                       f"lets every route hold; this one would need {need}")
-                else:
-                    detail = Bilingual(f"诊断出的误印：放开此数，所有路径都成立；应为 {need}",
-                                       f"diagnosed misprint: with this figure freed every route holds; "
-                                       f"it would need {need}")
-                out[fid] = Change("inconsistent", detail, need)
+            for suspect in sorted(d.freed):
+                need = _need(net, by_id, d, suspect)
+                out[suspect] = Change("inconsistent", _suspect_detail(net, g, d, suspect, need, dec), need)
     for claim_id, route_ids in failing.items():
         if claim_id in out or not route_ids:
             continue
@@ -148,18 +124,27 @@ def verdict_changes(net: Network, facts: pd.DataFrame, failing: dict[str, list[s
     return out
 
 
-def diagnoses_table(net: Network, facts: pd.DataFrame) -> pd.DataFrame:
-    """Every minimal diagnosis found, one row per freed figure: group, rank by size, smallest or
-    alternative, competing, the value needed."""
+def diagnoses_table(net: Network, facts: pd.DataFrame, derived: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every minimal diagnosis found, one row per freed suspect: group, rank by size, smallest or
+    alternative, competing, the value needed; for competing groups, what would decide and why the
+    paper cannot."""
     by_id = facts.set_index("fact_id")
     rows = []
     for gi, g in enumerate(net.groups, start=1):
         size = len(g.smallest[0].freed) if g.smallest else 0
+        dec = decider(g.smallest, net.model, derived) if g.competing else None
+        why = why_undecided(g.smallest, net.model, net.failing) if g.competing else Bilingual("", "")
         for di, d in enumerate(g.diagnoses, start=1):
             for fid in sorted(d.freed):
+                worded = fid in net.model.statements
                 rows.append({"group": gi, "diagnosis": di, "size": len(d.freed), "smallest": len(d.freed) == size,
-                             "competing": g.competing, "fact_id": fid, "printed": str(by_id.loc[fid, "value"]),
-                             "unit": str(by_id.loc[fid, "unit"]), "needed": needed_text(by_id.loc[fid], d.needed[fid]),
-                             "group_figures": " ".join(sorted(g.figures))})
-    return pd.DataFrame(rows, columns=["group", "diagnosis", "size", "smallest", "competing", "fact_id", "printed",
-                                       "unit", "needed", "group_figures"])
+                             "competing": g.competing, "fact_id": fid, "suspect": fid, "statement": worded,
+                             "printed": "" if worded else str(by_id.loc[fid, "value"]),
+                             "unit": "" if worded else str(by_id.loc[fid, "unit"]),
+                             "needed": _need(net, by_id, d, fid), "group_figures": " ".join(sorted(g.figures)),
+                             "decider": dec.ident if dec else "", "decider_text": dec.text.en if dec else "",
+                             "decider_text_zh": dec.text.zh if dec else "", "why_undecided": why.en,
+                             "why_undecided_zh": why.zh})
+    return pd.DataFrame(rows, columns=["group", "diagnosis", "size", "smallest", "competing", "fact_id", "suspect",
+                                       "statement", "printed", "unit", "needed", "group_figures", "decider",
+                                       "decider_text", "decider_text_zh", "why_undecided", "why_undecided_zh"])

@@ -71,19 +71,21 @@ def _unmet(cand: frozenset[str], initial: list[frozenset[str]],
 
 
 def _diagnose_group(figures: Mapping[str, Interval], constraints: Sequence[Constraint],
-                    initial: list[frozenset[str]], max_size: int) -> list[Diagnosis]:
+                    initial: list[frozenset[str]], max_size: int, statements: frozenset[str]) -> list[Diagnosis]:
     """Reiter's hitting-set tree, breadth first, with conflicts learnt from failed candidates."""
     found: list[Diagnosis] = []
     learnt: list[tuple[frozenset[str], frozenset[str]]] = []
     level: set[frozenset[str]] = {frozenset()}
     for size in range(max_size + 1):
+        if found and size > len(found[0].freed) + 1:
+            break  # the smallest diagnoses, and the alternatives one larger: enough to read them by
         nxt: set[frozenset[str]] = set()
         for cand in sorted(level, key=sorted):
             if any(d.freed <= cand for d in found):
                 continue
             unmet = _unmet(cand, initial, learnt)
             if unmet is None:
-                result = try_freeing(figures, constraints, cand)
+                result = try_freeing(figures, constraints, cand, statements)
                 if isinstance(result, Diagnosis):
                     found.append(result)
                     continue
@@ -95,9 +97,11 @@ def _diagnose_group(figures: Mapping[str, Interval], constraints: Sequence[Const
     return sorted(found, key=lambda d: (len(d.freed), sorted(d.freed)))
 
 
-def diagnose(figures: Mapping[str, Interval], constraints: Sequence[Constraint], max_size: int = 3) -> list[Group]:
+def diagnose(figures: Mapping[str, Interval], constraints: Sequence[Constraint], max_size: int = 3,
+             statements: frozenset[str] = frozenset()) -> list[Group]:
     """Groups of connected conflicts, each with all its minimal diagnoses of at most ``max_size``
-    figures (smallest first, ties by figure ids); no groups when every route holds."""
+    suspects (smallest first, ties by ids); no groups when every route holds. ``statements``: the
+    suspects that are worded claims (freeing one drops the routes that judge it)."""
     unknown = sorted({f for c in constraints for f in c.figures} - set(figures))
     if unknown:
         raise ValueError(f"routes read figures that are not given: {', '.join(unknown)}")
@@ -110,6 +114,6 @@ def diagnose(figures: Mapping[str, Interval], constraints: Sequence[Constraint],
     for comp in sorted(components, key=sorted):
         initial = [c for c in found if c <= comp]
         minimal = sorted({c for c in initial if not any(o < c for o in initial)}, key=lambda c: (len(c), sorted(c)))
-        diagnoses = _diagnose_group(figures, constraints, initial, max_size)
+        diagnoses = _diagnose_group(figures, constraints, initial, max_size, statements)
         groups.append(Group(frozenset(comp), tuple(minimal), tuple(diagnoses)))
     return groups

@@ -73,7 +73,7 @@ def judge(claim: pd.Series, qualifier: str, results: list[RouteResult]) -> Verdi
         comparison = Bilingual(f"比较 {reported} {unit}", f"the comparison {reported} {unit}")
         return _combine(states, results, reported, comparison, numeric=False)
     if kind == "rank":
-        r0 = int(reported)
+        r0 = Fraction(reported)  # a whole number as printed; a misprint may make it otherwise
         states = ["consistent" if (r.interval.lo == r.interval.hi == r0) else
                   "undecidable" if r.interval.lo <= r0 <= r.interval.hi else "inconsistent" for r in results]
         return _combine(states, results, reported, Bilingual(f"排名 {reported}", f"rank {reported}"), numeric=False)

@@ -40,21 +40,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from techmarket.audit.claim_routes import routes as claim_routes
-from techmarket.audit.culprits import (
-    Change,
-    diagnoses_table,
-    eligible,
-    explained_by,
-    fact_interval,
-    network,
-    verdict_changes,
-)
+from techmarket.audit.culprits import Change, diagnoses_table, explained_by, network, verdict_changes
 from techmarket.audit.external_checks import EXTERNAL_VERDICTS, comparable, external_verdict, release_table
 from techmarket.audit.formula import FormulaError, spelled
 from techmarket.audit.judge import RouteResult, Verdict, fmt, judge
 from techmarket.audit.sources import Sources
 from techmarket.audit.text import claim_texts
-from techmarket.audit.verdict_rule import meets
 from techmarket.audit.what_if import Consequence, what_changes
 from techmarket.data.errors import TechmarketError
 
@@ -127,8 +118,8 @@ def run_audit(claims: pd.DataFrame | None = None, facts: pd.DataFrame | None = N
     sources = Sources(facts, external, derived, claims)
     routes = claim_routes(sources)
     audited = [(claim, *audit_claim(claim, sources, routes)) for claim in _records(claims)]
-    net = network(claims, sources, routes, sources.fact_of)
-    changes = verdict_changes(net, facts, _failing(audited, sources))
+    net = network(claims, sources, routes)
+    changes = verdict_changes(net, facts, _failing(audited), derived)
 
     by_id = {str(c["claim_id"]): (v, r) for c, v, r in audited}
 
@@ -176,7 +167,7 @@ def run_audit(claims: pd.DataFrame | None = None, facts: pd.DataFrame | None = N
     releases = release_table(claims, sources, index)
     change_table = _change_table(consequences, claims)
     claim_table = claim_texts(pd.DataFrame(rows), route_table, releases, change_table)
-    return AuditResult(claim_table, route_table, diagnoses_table(net, facts), releases, change_table)
+    return AuditResult(claim_table, route_table, diagnoses_table(net, facts, derived), releases, change_table)
 
 
 def _records(claims: pd.DataFrame) -> list[pd.Series]:
@@ -184,16 +175,11 @@ def _records(claims: pd.DataFrame) -> list[pd.Series]:
     return [pd.Series(r) for r in claims.to_dict("records")]
 
 
-def _failing(audited: list, sources: Sources) -> dict[str, list[str]]:
-    """The route ids that fail, by claim, for the claims the diagnosis concerns."""
-    failing = {}
-    for claim, _, results in audited:
-        fact = sources.fact_of(claim)
-        if eligible(claim, fact) and results:
-            printed = fact_interval(fact)
-            failing[str(claim["claim_id"])] = [f"{claim['claim_id']}#{i + 1}" for i, r in enumerate(results)
-                                               if not meets(printed, r.interval)]
-    return failing
+def _failing(audited: list) -> dict[str, list[str]]:
+    """The route ids that fail, by claim (the judge's states, by the one verdict rule)."""
+    return {str(claim["claim_id"]): [f"{claim['claim_id']}#{i + 1}" for i, s in enumerate(verdict.states)
+                                     if s == "fails"]
+            for claim, verdict, _ in audited}
 
 
 def _change_table(consequences: list[Consequence], claims: pd.DataFrame) -> pd.DataFrame:

@@ -90,8 +90,10 @@ class Sources:
     claims: pd.DataFrame | None = None  # for {items:C-NN}
 
     def __post_init__(self) -> None:
-        self.fact_rows = {str(r["fact_id"]): r for _, r in self.facts.iterrows()}
-        self.release_rows = {str(r["ext_id"]): r for _, r in self.external.iterrows()}
+        # rows as mappings (column -> cell): read like Series, built without a Series per row
+        self.fact_rows = {str(r["fact_id"]): r for r in self.facts.to_dict("records")}
+        self.release_rows = {str(r["ext_id"]): r for r in self.external.to_dict("records")}
+        self._release_ids: dict[tuple, str] = {}
         t1 = self.facts[self.facts["locator"] == "Table 1"]
         self.table1 = {(str(r["geo"]), str(r["indicator"]), str(r["measure"])): str(r["fact_id"])
                        for _, r in t1.iterrows()}
@@ -115,6 +117,11 @@ class Sources:
 
     def release_id(self, ref: Reference) -> str:
         """The one official release a release reference selects."""
+        if ref.where not in self._release_ids:
+            self._release_ids[ref.where] = self._select_release(ref)
+        return self._release_ids[ref.where]
+
+    def _select_release(self, ref: Reference) -> str:
         e = self.external
         mask = pd.Series(True, index=e.index)
         for name, value in ref.where:
@@ -185,13 +192,15 @@ class Sources:
         indicator, geo, year, *rest = ref.key
         category = rest[0] if rest else ""
         measure = rest[1] if len(rest) > 1 else "level"
-        d = self.derived
-        rows = d[(d.indicator == indicator) & (d.geo == geo) & (d.year == int(year)) & (d.category == category)
-                 & (d.measure == measure)]
-        if rows.empty:
+        if not hasattr(self, "_derived_rows"):  # the first route of each quantity, by what it is
+            self._derived_rows: dict[tuple, pd.Series] = {}
+            for _, row in self.derived.iterrows():
+                key = (row.indicator, row.geo, int(row.year), row.category, row.measure)
+                self._derived_rows.setdefault(key, row)
+        r = self._derived_rows.get((indicator, geo, int(year), category, measure))
+        if r is None:
             raise FormulaError(f"{{{ref.text}}}: no derived value {indicator}, {geo}, {year}, "
                                f"category {category or '(total)'}, measure {measure}")
-        r = rows.iloc[0]
         if ref.unit and ref.unit != r.unit:
             raise FormulaError(f"{{{ref.text}}}: a derived value is used in its own unit ({r.unit})")
         return Figure(str(r.derived_id), r.interval, Interval.point(r.point), f"{r.derived_id} ({r.formula_ids})",

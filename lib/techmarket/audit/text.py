@@ -68,9 +68,10 @@ def claim_texts(claims: pd.DataFrame, routes: pd.DataFrame, releases: pd.DataFra
     """The claims table with its reader columns: ``arithmetic`` (every route, spelled out, with what
     it gives) and ``external_detail`` / ``external_detail_zh``."""
     out = claims.copy()
-    by_claim = {cid: grp for cid, grp in routes.groupby("claim_id", sort=False)}
-    out["arithmetic"] = [" | ".join(f"{r.arithmetic} = {r.shown}" for r in by_claim[c].itertuples())
-                         if c in by_claim else "" for c in out["claim_id"]]
+    spelled: dict[str, list[str]] = {}
+    for cid, arithmetic, shown_as in zip(routes["claim_id"], routes["arithmetic"], routes["shown"], strict=True):
+        spelled.setdefault(cid, []).append(f"{arithmetic} = {shown_as}")
+    out["arithmetic"] = [" | ".join(spelled.get(c, [])) for c in out["claim_id"]]
     shown = out.set_index("claim_id")[["reported", "unit"]]
     mine = {cid: grp for cid, grp in releases.groupby("claim_id", sort=False)}
     none = releases.iloc[0:0]
@@ -91,11 +92,15 @@ def diagnoses_text(diagnoses: pd.DataFrame) -> str:
     lines = [f"Diagnosis: {diagnoses.group.nunique()} independent problem(s)"]
     for g, rows in diagnoses.groupby("group", sort=True):
         smallest = rows[rows.smallest]
-        fixes = [" + ".join(f"{r.fact_id} {r.printed} {r.unit} → {r.needed}" for r in d.itertuples())
+        fixes = [" + ".join(f"{r.fact_id} (its wording)" if r.statement else
+                            f"{r.fact_id} {r.printed} {r.unit} → {r.needed}" for r in d.itertuples())
                  for _, d in smallest.groupby("diagnosis", sort=True)]
-        head = ("competing explanations, none singled out: " + " | ".join(fixes) if rows.competing.iloc[0]
-                else f"the figure at fault: {fixes[0]}")
+        first = smallest.iloc[0]
+        head = ("competing explanations, none singled out: " + " | ".join(fixes) if first.competing
+                else f"the {'claim' if first.statement else 'figure'} at fault: {fixes[0]}")
         lines.append(f"  {g}. {head}")
+        if first.competing:
+            lines += [f"     {first.decider_text}", f"     why the paper cannot tell: {first.why_undecided}"]
         alternatives = [" + ".join(d.fact_id) for _, d in rows[~rows.smallest].groupby("diagnosis", sort=True)]
         if alternatives:
             lines.append(f"     larger alternatives (flag nothing): {'; '.join(alternatives)}")

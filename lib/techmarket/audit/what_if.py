@@ -69,7 +69,7 @@ def what_changes(fact_id: str, release: pd.Series, claims: pd.DataFrame, sources
     while True:
         swapped = replaced_sources(sources, replaced)
         restated: dict[str, tuple[str, str]] = {}
-        for _, claim in claims.iterrows():
+        for claim in claims.to_dict("records"):
             cid = str(claim["claim_id"])
             if cid in done or not computed(claim) or (claim["fact_id"] and claim["fact_id"] in replaced):
                 continue

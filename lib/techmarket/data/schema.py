@@ -2,8 +2,10 @@
 
 The Frictionless descriptor (:mod:`techmarket.data.descriptor`) is the single source of truth for
 column names, types, enums, ranges, patterns and keys; this module turns it into pandera schemas that check the raw text
-of each CSV cell (nothing is coerced before it is checked), and adds the rules that span rows
-(units that fit the measure, shares of one whole that cannot exceed 100 %).
+of each CSV cell (nothing is coerced before it is checked), and adds the rules that span columns
+of a row (units that fit the measure, a base year before the year). It checks what a value *is*;
+how printed figures relate to each other (shares of one whole adding up to 100 %, sums, orders) is
+what the paper asserts, and the claims audit judges it (:mod:`techmarket.audit.model`).
 """
 from __future__ import annotations
 
@@ -119,14 +121,6 @@ UNITS_BY_MEASURE = {
 }
 NEEDS_RELATIVE_TO = {"share", "rank", "streak"}
 NEEDS_BASE_YEAR = {"growth_multiple", "growth_pct", "cagr", "pp_change", "annual_mean"}
-# Categories that together make up the whole: when every one of them has a share for the same
-# indicator, area and year, the shares must add up to 100 within rounding.
-PARTITIONS = {
-    "contract_type": ("技术开发", "技术转让", "技术咨询", "技术服务"),
-    "evaluation_grade": ("优秀", "良好", "合格", "不合格", "取消资格"),
-}
-
-
 def _value_number(v: str) -> float | None:
     try:
         if "/" in v:
@@ -167,43 +161,6 @@ def _base_year_before_year(df: pd.DataFrame) -> pd.Series:
     return ok
 
 
-def _printed_bounds(v: str) -> tuple[float, float] | None:
-    """What a printed share can be (metrics.Interval.printed); None for text that is no number."""
-    from techmarket.data.metrics import Interval
-
-    try:
-        i = Interval.point(v) if "/" in v else Interval.printed(v)
-    except (ValueError, ZeroDivisionError):
-        return None
-    return float(i.lo), float(i.hi)
-
-
-def _shares_add_up(df: pd.DataFrame) -> pd.Series:
-    """Shares of one whole (same indicator, whole, year, dimension) never exceed 100 % beyond
-    rounding; for a complete partition they add up to 100 % within rounding.
-
-    Parts are categories (or areas, for shares of an area's total); groups of areas written
-    with '+' overlap their members and are left out. A part stated twice counts once.
-    """
-    ok = pd.Series(True, index=df.index)
-    sh = df[(df["measure"] == "share") & (df["unit"] == "%") & (df["qualifier"] == "exact")
-            & ~df["geo"].str.contains("+", regex=False)]
-    part = sh["category"].where(sh["category"] != "", sh["geo"])
-    keys = ["indicator", "relative_to", "year", "dimension"]
-    for _, grp in sh.assign(_part=part).groupby(keys, sort=False):
-        grp = grp[grp["_part"] != grp["relative_to"]].drop_duplicates("_part")
-        bounds = [_printed_bounds(v) for v in grp["value"]]
-        if len(grp) < 2 or any(b is None for b in bounds):
-            continue
-        lo = sum(b[0] for b in bounds)
-        hi = sum(b[1] for b in bounds)
-        dim = grp["dimension"].iloc[0]
-        complete = dim in PARTITIONS and set(PARTITIONS[dim]) <= set(grp["_part"])
-        if lo > 100 or (complete and not (lo <= 100 <= hi)):
-            ok[grp.index] = False
-    return ok
-
-
 def _denominator_nonzero(df: pd.DataFrame) -> pd.Series:
     return ~df["value"].map(lambda v: bool(FRACTION_ZERO_RE.fullmatch(v)))
 
@@ -219,9 +176,6 @@ FACT_RULES: list[tuple[Callable[[pd.DataFrame], pd.Series], str, str]] = [
     (_base_year_present, "base_year",
      "base_year: required for changes, growth, CAGR, means and multiples over time"),
     (_base_year_before_year, "base_year", "base_year: must be earlier than year"),
-    (_shares_add_up, "value",
-     "share: parts of one whole must add up to at most 100 % (exactly 100 % for a complete partition) "
-     "within rounding"),
 ]
 RULE_COLUMNS = {msg: column for _, column, msg in FACT_RULES}
 

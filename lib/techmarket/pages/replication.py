@@ -8,6 +8,9 @@ from the exhibits and numbers (``CLASSIFICATION_RULE``).
 """
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pandas as pd
 
 from techmarket.data import i18n
@@ -135,6 +138,102 @@ def _row_html(r, lang: str) -> str:
             f"<td>{output}</td></tr>")
 
 
+# written by `make faults` (benchmarks/faults_benchmark.py --write); beside the code, so that the build's
+# cache (keyed on lib/) rebuilds this page when a new measurement is saved
+FAULTS_TABLE = Path(__file__).with_name("faults_table.csv")
+OUTCOMES = {"alone": ("单独定位", "located alone"),
+            "competing": ("列于相互竞争的候选之中", "among competing candidates"),
+            "cascade": ("连带误报", "cascade"), "wrong_blame": ("归咎错误", "wrong blame"),
+            "stopped": ("审计中止", "audit stopped"), "undetected": ("未发现", "undetected")}
+FAULT_ROWS = {"last_digit": ("末位数字差1", "last digit off by one"),
+              "swap": ("相邻两位互换", "adjacent digits swapped"),
+              "point_right": ("小数点右移一位", "decimal point one place right"),
+              "point_left": ("小数点左移一位", "decimal point one place left"),
+              "dropped_digit": ("漏排一位数字", "a digit dropped"),
+              "word": ("汉字数字差1", "number in words off by one"),
+              "all": ("合计", "all"), "Table 1": ("表1", "Table 1"), "Figure 2": ("图2数据", "Figure 2 data"),
+              "pairs": ("不相关部分的两处误印", "two misprints in unrelated parts")}
+TARGETS = {"cascades": ("连带误报", "cascades"), "wrong blames": ("归咎错误", "wrong blames"),
+           "stopped audits": ("审计中止", "stopped audits"), "tracebacks": ("程序崩溃", "tracebacks"),
+           "pairs with both figures named": ("两处都被指出的误印对", "pairs with both figures named"),
+           "median candidate set": ("候选集大小的中位数", "median candidate set"),
+           "sets larger than 3 that say why": ("多于3个候选且说明原因的", "sets larger than 3 that say why"),
+           "wall time (s)": ("用时（秒）", "wall time (s)"),
+           "CPU time per worker (s)": ("每个进程的处理器时间（秒）", "CPU time per worker (s)")}
+TRUST_TEXT = (("把论文每个印出的数字逐一按排版常见的错误改动（数值、原文和论断表同时改），对每个副本运行同一审计，"
+               "再抽取100对位于不相关部分的两处误印；下表是审计的结果，像statcheck的效度研究那样说明审计能被信任到什么程度。"),
+              ("Every printed figure of the paper is misprinted the ways printers err (its value, its verbatim span "
+               "and its claims row alike), one at a time, and each copy is audited; then 100 pairs of misprints in "
+               "unrelated parts of the paper. The tables give what the audit made of them, as statcheck's validity "
+               "study reports its sensitivity and specificity."))
+
+
+UNREAD, STILL = "no route reads the figure", "every route that reads it still holds"  # the benchmark's reasons
+
+
+GOALS = {"all detected": ("被发现的全部", "all detected"), "all": ("全部", "all")}
+
+
+def _words(text: str, lang: str) -> str:
+    """A target's value or goal in ``lang``: "13 of 13" → "13中13", "all" → "全部"."""
+    m = re.fullmatch(r"(\d+) of (\d+)", text)
+    if m:
+        return tr(lang, f"{m.group(2)}中{m.group(1)}", text)
+    return tr(lang, *GOALS[text]) if text in GOALS else text
+
+
+def _fault_label(row: str, lang: str) -> str:
+    if row in FAULT_ROWS:
+        return tr(lang, *FAULT_ROWS[row])
+    return tr(lang, f"第{row[1:]}节", row) if row.startswith("§") else row
+
+
+def trust_html(lang: str, path=FAULTS_TABLE) -> str:
+    """How far the audit can be trusted: the faults benchmark's last measured table (or that it
+    has not been measured)."""
+    try:
+        t = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError):
+        return f"<p>{tr(lang, '尚未测量。', 'Not measured yet (run make faults).')}</p>"
+    head = "".join(f"<th>{tr(lang, *label)}</th>" for label in OUTCOMES.values())
+    blocks = []
+    captions = (("kind", ("按误印类型", "By kind of misprint")), ("section", ("按论文部分", "By part of the paper")),
+                ("pairs", ("两处误印", "Two misprints at once")))
+    for part, caption in captions:
+        rows = "".join(f"<tr><th scope=\"row\">{escape(_fault_label(r.row, lang))}</th>"
+                       + "".join(f'<td class="num">{getattr(r, o)}</td>' for o in OUTCOMES)
+                       + f'<td class="num">{r.total}</td></tr>' for r in t[t["part"] == part].itertuples())
+        blocks.append(scroll_box(f"<table><caption>{tr(lang, *caption)}</caption><thead><tr><th></th>{head}"
+                                 f"<th>{tr(lang, '合计', 'total')}</th></tr></thead><tbody>{rows}</tbody></table>",
+                                 tr(lang, *caption)))
+    sizes = "，".join if lang == "zh" else ", ".join
+    size_text = sizes(f"{r.row}: {r.total}" for r in t[t["part"] == "size"].itertuples())
+    targets = "".join(f"<tr><th scope=\"row\">{tr(lang, *TARGETS.get(r.row, (r.row, r.row)))}</th>"
+                      f'<td class="num">{escape(_words(r.value, lang))}</td>'
+                      f"<td>{escape(_words(r.target, lang))}</td>"
+                      f"<td>{'' if not r.target else tr(lang, '是', 'yes') if r.met == 'yes' else tr(lang, '否', 'no')}"
+                      "</td></tr>"
+                      for r in t[t["part"] == "target"].itertuples())
+    missed = {r.row: r.total for r in t[t["part"] == "undetected"].itertuples()}
+    missed_text = tr(lang, f"未发现的误印中，{missed.get(UNREAD, 0)}处没有任何路径读取该数字，"
+                           f"{missed.get(STILL, 0)}处读取它的每条路径在误印后仍成立"
+                           "（在四舍五入范围内，或比较的方向不变）。",
+                     f"Of the undetected misprints, {missed.get(UNREAD, 0)} are of figures no route reads, and "
+                     f"{missed.get(STILL, 0)} leave every route that reads the figure holding (within rounding, or "
+                     f"on the same side of a comparison).")
+    measured = next((r.measured for r in t[t["part"] == "target"].itertuples()), "")
+    return (f"<h2>{tr(lang, '审计能被信任到什么程度', 'How far the audit can be trusted')}</h2>"
+            f"<p>{tr(lang, *TRUST_TEXT)} {tr(lang, '测量日期：', 'Measured ')}"
+            f"{escape(measured)}{tr(lang, '。', '.')}</p>"
+            + "".join(blocks) + f"<p>{missed_text}</p>"
+            + f"<p>{tr(lang, '候选集大小（被发现的单处误印）：', 'Candidate-set sizes (detected single misprints): ')}"
+            f"{escape(size_text)}</p>"
+            + scroll_box(f"<table><caption>{tr(lang, '目标', 'Targets')}</caption><thead><tr><th></th>"
+                         f"<th>{tr(lang, '结果', 'value')}</th><th>{tr(lang, '目标', 'target')}</th>"
+                         f"<th>{tr(lang, '达到', 'met')}</th></tr></thead><tbody>{targets}</tbody></table>",
+                         tr(lang, "目标", "Targets")))
+
+
 def replication_page(table: pd.DataFrame, lang: str, identity: str) -> str:
     """The replication report of ``lang``."""
     verdict = classification(table)
@@ -147,7 +246,8 @@ def replication_page(table: pd.DataFrame, lang: str, identity: str) -> str:
             f"<p>{tr(lang, '判定规则：', 'Rule: ')}{tr(lang, *CLASSIFICATION_RULE)}</p>"
             f"<p>{tr(lang, '图表的状态：', 'Exhibits: ')}{tr(lang, *EXHIBIT_RULE)}</p>"
             + scroll_box(f"<table><caption>{tr(lang, *COUNTS_CAPTION)}</caption><tbody>{count_rows}</tbody></table>",
-                         tr(lang, *COUNTS_CAPTION)) +
+                         tr(lang, *COUNTS_CAPTION))
+            + trust_html(lang) +
             f'<p><a href="replication.csv">replication.csv</a> · '
             f'{tr(lang, "同一张表，每行一个项目", "the same table, one row per item")}</p>'
             + scroll_box(f"<table class=\"rep\"><thead><tr>{''.join(f'<th>{tr(lang, *h)}</th>' for h in HEADS)}</tr>"
