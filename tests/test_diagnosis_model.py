@@ -167,5 +167,6 @@ def test_competing_diagnoses_say_what_would_decide(baseline_result):
 def test_the_loader_accepts_shares_past_100(tmp_path):
     facts = read_rows(DATA_DIR / "paper" / "facts.csv")
     set_cell(facts, "S2.3-03", "value", "62.57")  # 62.57 + 27.13 + 16.88 = 106.58
+    set_cell(facts, "S2.3-03", "span", "占全省成交总额62.57%")  # misprinted alike, as a printer would
     path = write_rows(tmp_path / "facts.csv", facts)
     assert load_facts(path).set_index("fact_id").loc["S2.3-03", "value"] == "62.57"
