@@ -140,6 +140,7 @@ def test_a_kernel_that_dies_mid_notebook_fails_its_job_not_the_build(tmp_path):
     assert not job.outputs(project)["html"].exists()
 
 
+@pytest.mark.site  # a whole report rebuilt: make test-site
 def test_a_forced_rebuild_of_a_real_report_is_byte_identical(built_reports, fork_server):
     """05 run and exported again (its kernel forked from the tests' server) writes the same bytes.
     Only the job runs: the index and the caches of the reports are left alone."""

@@ -79,6 +79,7 @@ def reports_dir(built_reports) -> Path:
     return built_reports.reports_dir
 
 
+@pytest.mark.site  # every built page: make test-site
 def test_every_report_has_its_title_and_language(reports_dir):
     for path in _pages(reports_dir):
         text = path.read_text(encoding="utf-8")
@@ -91,12 +92,14 @@ def test_every_report_has_its_title_and_language(reports_dir):
             assert title in re.sub(r"<[^>]+>", "", heading), (path, title)
 
 
+@pytest.mark.site  # every built page: make test-site
 def test_every_figure_has_its_caption_as_alt_text(reports_dir):
     for path in _pages(reports_dir):
         for alt in re.findall(r"<img[^>]*\balt=\"([^\"]*)\"", path.read_text(encoding="utf-8")):
             assert alt.strip() and "No description" not in alt, path
 
 
+@pytest.mark.site  # every built page: make test-site
 def test_every_id_shown_is_a_link_and_every_link_has_a_target(reports_dir):
     anchors: dict[Path, set[str]] = {}
 
@@ -159,6 +162,7 @@ def test_language_scan_finds_what_it_should():
     assert language_problems("<p><code>first_if_over_half(x)</code></p>", "zh") == []
 
 
+@pytest.mark.site  # every built page: make test-site
 def test_every_page_is_in_its_language(reports_dir):
     """Every page without code, the index (Chinese, English marked) and the data dictionary (English) too."""
     problems = {}
@@ -212,7 +216,7 @@ def test_the_theme_css_loses_only_its_invalid_declarations():
 
 
 def test_the_data_dictionary_marks_chinese_and_shows_column_names_as_code():
-    from techmarket.site.index import _in_running_text
+    from techmarket.site.data_site import _in_running_text
 
     rendered = ('<h2 id="增长">增长 growth</h2><p>from base_year to year ("年均增长X%"), see '
                 '<a href="data/paper/facts.csv">facts.csv</a></p><p><code>base_year</code> <code>倍</code></p>')

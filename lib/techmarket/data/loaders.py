@@ -150,7 +150,7 @@ def load_claims(path: Path | str = CLAIMS_CSV, facts: pd.DataFrame | None = None
     facts_file = relative(facts.attrs.get("source", FACTS_CSV))
     by_id = facts.set_index("fact_id")
     problems = []
-    for line, (_, r) in zip(row_lines(df), df.iterrows(), strict=True):
+    for line, r in zip(row_lines(df), df.to_dict("records"), strict=True):
         if r["claim_id"].startswith("C-"):
             if r["fact_id"]:
                 problems.append(Problem(line, "fact_id", "a comparison claim (C-NN) names no fact", r["fact_id"]))
