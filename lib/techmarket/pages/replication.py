@@ -197,13 +197,15 @@ def trust_html(lang: str, path=FAULTS_TABLE) -> str:
         return f"<p>{tr(lang, '尚未测量。', 'Not measured yet (run make faults).')}</p>"
     head = "".join(f"<th>{tr(lang, *label)}</th>" for label in OUTCOMES.values())
     blocks = []
-    captions = (("kind", ("按误印类型", "By kind of misprint")), ("section", ("按论文部分", "By part of the paper")),
-                ("pairs", ("两处误印", "Two misprints at once")))
-    for part, caption in captions:
+    captions = (("kind", ("按误印类型", "By kind of misprint"), ("误印类型", "misprint")),
+                ("section", ("按论文部分", "By part of the paper"), ("论文部分", "part of the paper")),
+                ("pairs", ("两处误印", "Two misprints at once"), ("误印", "misprints")))
+    for part, caption, corner in captions:
         rows = "".join(f"<tr><th scope=\"row\">{escape(_fault_label(r.row, lang))}</th>"
                        + "".join(f'<td class="num">{getattr(r, o)}</td>' for o in OUTCOMES)
                        + f'<td class="num">{r.total}</td></tr>' for r in t[t["part"] == part].itertuples())
-        blocks.append(scroll_box(f"<table><caption>{tr(lang, *caption)}</caption><thead><tr><th></th>{head}"
+        blocks.append(scroll_box(f"<table><caption>{tr(lang, *caption)}</caption><thead><tr>"
+                                 f"<th scope=\"col\">{tr(lang, *corner)}</th>{head}"
                                  f"<th>{tr(lang, '合计', 'total')}</th></tr></thead><tbody>{rows}</tbody></table>",
                                  tr(lang, *caption)))
     sizes = "，".join if lang == "zh" else ", ".join
@@ -228,7 +230,8 @@ def trust_html(lang: str, path=FAULTS_TABLE) -> str:
             + "".join(blocks) + f"<p>{missed_text}</p>"
             + f"<p>{tr(lang, '候选集大小（被发现的单处误印）：', 'Candidate-set sizes (detected single misprints): ')}"
             f"{escape(size_text)}</p>"
-            + scroll_box(f"<table><caption>{tr(lang, '目标', 'Targets')}</caption><thead><tr><th></th>"
+            + scroll_box(f"<table><caption>{tr(lang, '目标', 'Targets')}</caption><thead><tr>"
+                         f"<th scope=\"col\">{tr(lang, '指标', 'measure')}</th>"
                          f"<th>{tr(lang, '结果', 'value')}</th><th>{tr(lang, '目标', 'target')}</th>"
                          f"<th>{tr(lang, '达到', 'met')}</th></tr></thead><tbody>{targets}</tbody></table>",
                          tr(lang, "目标", "Targets")))
