@@ -62,6 +62,17 @@ def _interval_bounds(value: str, qualifier: str, unit: str) -> tuple[float, floa
     return float(i.lo), float(i.hi)
 
 
+def _validated(path: Path, resource: str, sch, datapackage: Path | str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A table read as text and validated: (the raw frame, a copy of it with its ``line`` column,
+    which the loader types)."""
+    df = read_raw(path, resource, datapackage)
+    validate(df, sch, path)
+    out = df.copy()
+    out.attrs = {}
+    out.insert(0, "line", row_lines(df))
+    return df, out
+
+
 def load_facts(path: Path | str = FACTS_CSV, *, datapackage: Path | str | None = None) -> pd.DataFrame:
     """The paper's quantitative statements (data/paper/facts.csv), validated and typed.
 
@@ -71,11 +82,7 @@ def load_facts(path: Path | str = FACTS_CSV, *, datapackage: Path | str | None =
     ``datapackage``: the descriptor to read the columns from (default ``data/datapackage.json``).
     """
     path = Path(path)
-    df = read_raw(path, "facts", datapackage)
-    validate(df, schema.facts_schema(datapackage), path)
-    out = df.copy()
-    out.attrs = {}
-    out.insert(0, "line", row_lines(df))
+    df, out = _validated(path, "facts", schema.facts_schema(datapackage), datapackage)
     for col in ("year", "base_year"):
         out[col] = pd.array([int(v) if v else None for v in df[col]], dtype="Int64")
     out["value_num"] = [float(Fraction(v)) for v in df["value"]]
@@ -104,11 +111,7 @@ def load_external(path: Path | str = EXTERNAL_CSV, *, datapackage: Path | str | 
     US dollars keep their unit and get no canonical value, since no exchange rate is given).
     """
     path = Path(path)
-    df = read_raw(path, "official_releases", datapackage)
-    validate(df, schema.external_schema(datapackage), path)
-    out = df.copy()
-    out.attrs = {}
-    out.insert(0, "line", row_lines(df))
+    df, out = _validated(path, "official_releases", schema.external_schema(datapackage), datapackage)
     out.insert(0, "ext_id", [release_id(line) for line in row_lines(df)])
     out["year"] = out["year"].astype(int)
     out.insert(out.columns.get_loc("value"), "value_text", df["value"].astype("string"))
@@ -144,8 +147,7 @@ def load_claims(path: Path | str = CLAIMS_CSV, facts: pd.DataFrame | None = None
     the fact's, and its kind must fit the fact's measure. A comparison claim (C-NN) has no fact.
     """
     path = Path(path)
-    df = read_raw(path, "claims", datapackage)
-    validate(df, schema.raw_schema("claims", datapackage=datapackage), path)
+    df, out = _validated(path, "claims", schema.raw_schema("claims", datapackage=datapackage), datapackage)
     facts = load_facts(datapackage=datapackage) if facts is None else facts
     facts_file = relative(facts.attrs.get("source", FACTS_CSV))
     by_id = facts.set_index("fact_id")
@@ -182,9 +184,6 @@ def load_claims(path: Path | str = CLAIMS_CSV, facts: pd.DataFrame | None = None
     if problems:
         ids = dict(zip(row_lines(df), df["claim_id"], strict=True))
         raise DataValidationError(path, [replace(p, ident=ids[p.line]) for p in problems])
-    out = df.copy()
-    out.attrs = {}
-    out.insert(0, "line", row_lines(df))
     out = out.astype({c: "string" for c in df.columns})
     _refuse(path, counts_not_stated(out))
     return out
